@@ -1,0 +1,3 @@
+from casescore.cli.app import main
+
+main()

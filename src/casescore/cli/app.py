@@ -1,0 +1,75 @@
+"""The casescore command: wires the commands together and maps every error to an exit code.
+
+Only Typer is imported at start-up; each command imports what it needs (pandas, Rich) when
+it runs, so `casescore --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from casescore import __version__
+from casescore.cli import check, frameworks, rate
+
+app = typer.Typer(
+    name="casescore",
+    help="Turn an inspector's case-marking spreadsheet into inspection ratings.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,  # never print local variables (case data) in a traceback
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command()(rate.rate)
+app.command()(check.check)
+app.add_typer(frameworks.app, name="frameworks")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"casescore {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")] = False,
+) -> None:
+    """Turn an inspector's case-marking spreadsheet into inspection ratings.
+
+    Exit codes: 0 ok; 1 input failed validation; 2 usage; 3 input unreadable;
+    4 framework invalid; 5 --fail-under not met; 70 internal error.
+    """
+
+
+def main() -> None:
+    from casescore.errors import CasescoreError, ExitCode
+
+    try:
+        app()
+    except CasescoreError as exc:
+        _error(str(exc))
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away: stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, no case data, unless the user asks for --debug
+        if "--debug" in sys.argv[1:]:
+            raise
+        _error(f"internal error ({exc.__class__.__name__}); run again with --debug for details")
+        sys.exit(ExitCode.INTERNAL)
+
+
+def _error(message: str) -> None:
+    from casescore.cli.output import error
+
+    error(message)

@@ -1,0 +1,17 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from casescore.cli.output import Format
+
+FrameworkOpt = Annotated[
+    Optional[str],
+    typer.Option("--framework", "-f", metavar="ID|PATH",
+                 help="Built-in framework id or a framework TOML file. Default: probation-pdu-2021."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+MarkingArg = Annotated[str, typer.Argument(metavar="FILE", help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin.")]

@@ -1,0 +1,59 @@
+"""Where output goes: data to stdout, messages to stderr. Consoles are made lazily so that
+importing the CLI stays cheap and test runners can capture the streams."""
+
+from __future__ import annotations
+
+import enum
+import sys
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def stdout_console():
+    from rich.console import Console
+
+    return Console(file=sys.stdout, soft_wrap=False)
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def write_json(data) -> None:
+    import json
+
+    write(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def write_csv(rows: list[dict], columns: list[str]) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write(buffer.getvalue())
+
+
+def warn(message: str) -> None:
+    from rich.markup import escape
+
+    stderr_console().print(f"[yellow]warning:[/yellow] {escape(message)}")
+
+
+def error(message: str) -> None:
+    from rich.markup import escape
+
+    stderr_console().print(f"[red]error:[/red] {escape(message)}")

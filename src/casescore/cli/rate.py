@@ -1,0 +1,55 @@
+"""casescore rate: ratings from a case-marking file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from casescore.cli.options import FormatOpt, FrameworkOpt, MarkingArg
+from casescore.cli.output import Format, stdout_console, warn, write, write_csv, write_json
+
+
+def rate(
+    file: MarkingArg,
+    framework: FrameworkOpt = None,
+    rating: Annotated[list[str], typer.Option("--rating", "-r", metavar="STD=RATING",
+                      help="Judgement rating for a standard, e.g. 1.1=good (repeatable; wins over the Ratings sheet).")] = [],
+    partial: Annotated[bool, typer.Option("--partial", help="Leave unmarked answers out of the denominators "
+                                          "and mark the result PROVISIONAL, instead of failing.")] = False,
+    fail_under: Annotated[Optional[str], typer.Option("--fail-under", metavar="RATING",
+                          help="Exit 5 when any rated, scored standard is below this rating.")] = None,
+    fmt: FormatOpt = Format.table,
+    prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts under each key question (table and markdown).")] = False,
+) -> None:
+    """Rate every standard from a case-marking file: key questions, ratings, score and overall rating."""
+    from casescore import api
+    from casescore.framework import load
+    from casescore.render import data
+
+    fw = load(framework)
+    floor = api.fail_under_rating(fw, fail_under)
+    rated = api.rate_file(file, fw, rating, partial)
+    result = rated.result
+    name = rated.marking.inspection.get("Inspection") or rated.marking.inspection.get("Name") or rated.marking.source
+    if fmt is Format.json:
+        write_json(data.result_dict(result, rated.marking.source))
+    elif fmt is Format.csv:
+        write_csv(data.question_rows(result), data.CSV_COLUMNS)
+    elif fmt is Format.markdown:
+        from casescore.render import markdown
+
+        write(markdown.render(result, name, prompts))
+    else:
+        from casescore.render import table
+
+        stdout_console().print(table.render(result, name, prompts))
+    for message in result.warnings:
+        warn(message)
+    below = result.below(floor) if floor else []
+    if below:
+        from casescore.cli.output import error
+        from casescore.errors import ExitCode
+
+        error(f"--fail-under {floor}: " + ", ".join(f"{s.standard.id} is {s.rating}" for s in below))
+        raise typer.Exit(ExitCode.FAIL_UNDER)

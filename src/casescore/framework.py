@@ -1,0 +1,303 @@
+"""Load and validate a framework file (TOML) into typed, read-only objects.
+
+A framework holds every rule casescore applies: standards, key questions and prompts, the
+key-question bands, points per rating, the rounding rule and the overall-band rule. The code
+reads these; it never restates them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from casescore.errors import FrameworkInvalid, UsageError
+
+BUILTIN_DIR = Path(__file__).parent / "frameworks"
+DEFAULT_FRAMEWORK = "probation-pdu-2021"
+
+METHODS = ("judgement", "case", "unrated")
+ROUNDING_MODES = ("exact", "half-up")
+NOT_APPLICABLE = "Not applicable"
+NOT_ASSESSED = "Not assessed"
+_NA_SPELLINGS = frozenset({"n/a", "na", "not applicable", "not-applicable"})
+
+_STANDARD_ID = re.compile(r"^\d+\.\d+$")
+_KQ_ID = re.compile(r"^(\d+\.\d+)\.(\d+)$")
+_PROMPT_ID = re.compile(r"^(\d+\.\d+\.\d+)([a-z])$")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class KeyQuestion(Question):
+    prompts: tuple[Question, ...] = ()
+
+
+@dataclass(frozen=True)
+class Standard:
+    id: str
+    name: str
+    domain: str
+    method: str  # judgement | case | unrated
+    scored: bool
+    source: str = ""
+    key_questions: tuple[KeyQuestion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rating:
+    name: str
+    points: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: str
+    provenance: str
+    ratings: tuple[Rating, ...]  # best first
+    bands: tuple[tuple[str, Fraction], ...]  # (rating, minimum percent), highest first
+    bands_source: str
+    rounding: str  # exact | half-up
+    rounding_source: str
+    overall: tuple[tuple[str, Fraction], ...]  # (rating, maximum share of max score), lowest first
+    overall_source: str
+    standards: tuple[Standard, ...]
+    source_path: Path
+    source_text: str = field(repr=False)
+
+    def standard(self, standard_id: str) -> Standard | None:
+        return next((s for s in self.standards if s.id == standard_id), None)
+
+    def points(self, rating: str) -> int | None:
+        return next((r.points for r in self.ratings if r.name == rating), None)
+
+    @property
+    def max_points(self) -> int:
+        return max(r.points for r in self.ratings)
+
+    def question_ids(self) -> dict[str, tuple[Standard, KeyQuestion, Question]]:
+        """Every question id -> (standard, key question, the question itself)."""
+        index = {}
+        for std in self.standards:
+            for kq in std.key_questions:
+                index[kq.id] = (std, kq, kq)
+                for p in kq.prompts:
+                    index[p.id] = (std, kq, p)
+        return index
+
+    def parse_rating(self, text: str) -> str | None:
+        """A rating as typed by a person -> its canonical name; None if not a rating.
+
+        'n/a' (and spellings of it) gives NOT_APPLICABLE.
+        """
+        key = " ".join(str(text).strip().lower().split())
+        if key in _NA_SPELLINGS:
+            return NOT_APPLICABLE
+        for r in self.ratings:
+            if key == r.name.lower() or key in r.aliases:
+                return r.name
+        return None
+
+    def rating_spellings(self) -> str:
+        return ", ".join([r.name for r in self.ratings] + ["N/A"])
+
+
+# --- finding and loading ---------------------------------------------------------------
+
+
+def builtin_ids() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+
+
+def resolve(spec: str | None) -> Path:
+    """A framework id or a path -> the file to load."""
+    spec = spec or DEFAULT_FRAMEWORK
+    builtin = BUILTIN_DIR / f"{spec}.toml"
+    if "/" not in spec and "\\" not in spec and builtin.is_file():
+        return builtin
+    path = Path(spec)
+    if path.is_file():
+        return path
+    raise UsageError(
+        f"framework '{spec}' is neither a built-in ({', '.join(builtin_ids())}) nor a readable file"
+    )
+
+
+def load(spec: str | None = None) -> Framework:
+    path = resolve(spec)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkInvalid(f"{path}: cannot read the framework file ({exc.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FrameworkInvalid(f"{path}: not valid TOML: {exc}") from None
+    return _Builder(path).framework(data, text)
+
+
+class _Builder:
+    """Turns parsed TOML into a Framework, naming the file and key of the first problem."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, key: str, message: str):
+        raise FrameworkInvalid(f"{self.path}: {key}: {message}")
+
+    def get(self, table: dict, key: str, where: str, kind: type | tuple, default=...):
+        if key not in table:
+            if default is ...:
+                self.fail(f"{where}{key}", "is required")
+            return default
+        value = table[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            self.fail(f"{where}{key}", f"must be a {names}, not {type(value).__name__}")
+        return value
+
+    def text(self, table: dict, key: str, where: str, default=...) -> str:
+        value = self.get(table, key, where, str, default)
+        if default is ... and not value.strip():
+            self.fail(f"{where}{key}", "must not be empty")
+        return value
+
+    def framework(self, data: dict, text: str) -> Framework:
+        ratings = self.ratings(self.get(data, "ratings", "", list))
+        names = [r.name for r in ratings]
+        bands_t = self.get(data, "bands", "", dict)
+        rounding_t = self.get(data, "rounding", "", dict)
+        overall_t = self.get(data, "overall", "", dict)
+        rounding = self.text(rounding_t, "before_banding", "rounding.")
+        if rounding not in ROUNDING_MODES:
+            self.fail("rounding.before_banding", f"must be one of {', '.join(ROUNDING_MODES)}, not '{rounding}'")
+        standards = self.standards(self.get(data, "standards", "", list))
+        return Framework(
+            id=self.text(data, "id", ""),
+            title=self.text(data, "title", ""),
+            provenance=self.text(data, "provenance", "", "").strip(),
+            ratings=ratings,
+            bands=self.bands(bands_t, names),
+            bands_source=self.text(bands_t, "source", "bands.", ""),
+            rounding=rounding,
+            rounding_source=self.text(rounding_t, "source", "rounding.", ""),
+            overall=self.overall(overall_t, names),
+            overall_source=self.text(overall_t, "source", "overall.", ""),
+            standards=standards,
+            source_path=self.path,
+            source_text=text,
+        )
+
+    def ratings(self, items: list) -> tuple[Rating, ...]:
+        if not items:
+            self.fail("ratings", "must list at least one rating")
+        out = []
+        for i, item in enumerate(items):
+            where = f"ratings[{i}]."
+            if not isinstance(item, dict):
+                self.fail(f"ratings[{i}]", "must be a table")
+            points = self.get(item, "points", where, int)
+            if points < 0:
+                self.fail(f"{where}points", "must not be negative")
+            aliases = self.get(item, "aliases", where, list, [])
+            out.append(Rating(self.text(item, "name", where), points, tuple(str(a).lower() for a in aliases)))
+        if len({r.name for r in out}) != len(out):
+            self.fail("ratings", "rating names must be unique")
+        if [r.points for r in out] != sorted((r.points for r in out), reverse=True):
+            self.fail("ratings", "must be listed best first (points not increasing)")
+        return tuple(out)
+
+    def bands(self, table: dict, names: list[str]) -> tuple[tuple[str, Fraction], ...]:
+        minimums = self.get(table, "minimum_percent", "bands.", dict)
+        self.same_ratings("bands.minimum_percent", minimums, names)
+        bands = [(name, self.fraction(minimums[name], f"bands.minimum_percent.{name}")) for name in names]
+        if [m for _, m in bands] != sorted((m for _, m in bands), reverse=True) or bands[-1][1] != 0:
+            self.fail("bands.minimum_percent", "minimums must fall from best to worst and the worst must be 0")
+        return tuple(bands)
+
+    def overall(self, table: dict, names: list[str]) -> tuple[tuple[str, Fraction], ...]:
+        shares = self.get(table, "maximum_share", "overall.", dict)
+        self.same_ratings("overall.maximum_share", shares, names)
+        bands = [(name, self.fraction(shares[name], f"overall.maximum_share.{name}")) for name in reversed(names)]
+        if [s for _, s in bands] != sorted(s for _, s in bands) or bands[-1][1] != 1:
+            self.fail("overall.maximum_share", "shares must rise from worst to best and the best must be 1")
+        return tuple(bands)
+
+    def same_ratings(self, key: str, table: dict, names: list[str]) -> None:
+        if set(table) != set(names):
+            self.fail(key, f"must give a value for exactly these ratings: {', '.join(names)}")
+
+    def fraction(self, value, key: str) -> Fraction:
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            return Fraction(str(value))
+        except (ValueError, ZeroDivisionError):
+            self.fail(key, f"must be a number or a fraction like \"1/6\", not {value!r}")
+
+    def standards(self, items: list) -> tuple[Standard, ...]:
+        out, seen = [], set()
+        for i, item in enumerate(items):
+            where = f"standards[{i}]."
+            if not isinstance(item, dict):
+                self.fail(f"standards[{i}]", "must be a table")
+            sid = self.text(item, "id", where)
+            if not _STANDARD_ID.match(sid):
+                self.fail(f"{where}id", f"'{sid}' is not a standard id like 2.2")
+            if sid in seen:
+                self.fail(f"{where}id", f"standard {sid} appears twice")
+            seen.add(sid)
+            method = self.text(item, "method", where)
+            if method not in METHODS:
+                self.fail(f"{where}method", f"must be one of {', '.join(METHODS)}, not '{method}'")
+            kqs = self.key_questions(sid, self.get(item, "key_questions", where, list, []), where)
+            if method != "judgement" and not kqs:
+                self.fail(f"{where}key_questions", f"a '{method}' standard needs key questions")
+            if method == "judgement" and kqs:
+                self.fail(f"{where}key_questions", "a judgement standard has no key questions")
+            scored = self.get(item, "scored", where, bool)
+            if method == "unrated" and scored:
+                self.fail(f"{where}scored", "an unrated standard cannot be scored")
+            out.append(Standard(sid, self.text(item, "name", where), self.text(item, "domain", where, ""),
+                                method, scored, self.text(item, "source", where, ""), kqs))
+        if not out:
+            self.fail("standards", "must list at least one standard")
+        return tuple(out)
+
+    def key_questions(self, sid: str, items: list, where: str) -> tuple[KeyQuestion, ...]:
+        out, seen = [], set()
+        for i, item in enumerate(items):
+            kwhere = f"{where}key_questions[{i}]."
+            if not isinstance(item, dict):
+                self.fail(kwhere[:-1], "must be a table")
+            kid = self.text(item, "id", kwhere)
+            m = _KQ_ID.match(kid)
+            if not m or m.group(1) != sid:
+                self.fail(f"{kwhere}id", f"'{kid}' is not a key question id of standard {sid} (like {sid}.1)")
+            prompts = []
+            for j, p in enumerate(self.get(item, "prompts", kwhere, list, [])):
+                pwhere = f"{kwhere}prompts[{j}]."
+                if not isinstance(p, dict):
+                    self.fail(pwhere[:-1], "must be a table")
+                pid = self.text(p, "id", pwhere)
+                pm = _PROMPT_ID.match(pid)
+                if not pm or pm.group(1) != kid:
+                    self.fail(f"{pwhere}id", f"'{pid}' is not a prompt id of key question {kid} (like {kid}a)")
+                prompts.append(Question(pid, self.text(p, "text", pwhere), self.text(p, "evidence", pwhere, "")))
+            for q in [kid, *(p.id for p in prompts)]:
+                if q in seen:
+                    self.fail(f"{kwhere}id", f"question {q} appears twice")
+                seen.add(q)
+            out.append(KeyQuestion(kid, self.text(item, "text", kwhere), self.text(item, "evidence", kwhere, ""),
+                                   tuple(prompts)))
+        return tuple(out)

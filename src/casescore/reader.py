@@ -1,0 +1,242 @@
+"""Read a case-marking file (xlsx/xls/ods, CSV, or standard input) into raw tables.
+
+Nothing here knows about frameworks or answers: it finds the header row of each table and
+hands back columns of raw cell values with enough position data to name any cell (`Cases!F7`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from casescore.errors import UnreadableInput
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted (password-protected) xlsx
+HEADER_SEARCH_ROWS = 50
+CSV_DELIMITERS = (",", ";", "\t", "|")
+CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> spreadsheet letters (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def normalise_header(value) -> str:
+    """A header cell compared loosely: 'Case ID', 'case_id', 'CaseID' all -> 'caseid'."""
+    return re.sub(r"[\s_\-]+", "", str(value).strip().lower())
+
+
+@dataclass
+class Table:
+    """One table of a file: its header row and the raw values below it, column by column."""
+
+    source: str  # the file name as the user gave it, or <stdin>
+    sheet: str | None  # None for CSV
+    header_row: int  # 1-based spreadsheet row of the header
+    first_col: int  # 0-based spreadsheet column of header[0]
+    header: list[str]
+    columns: list[Sequence]  # raw values, one sequence per header cell, all the same length
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def cell(self, col: int, row: int | None = None) -> str:
+        """Reference to a cell: col is an index into header; row an index into the data (None = header)."""
+        line = self.header_row if row is None else self.header_row + 1 + row
+        ref = f"{column_letter(self.first_col + col)}{line}"
+        return f"{self.source}: {self.sheet}!{ref}" if self.sheet else f"{self.source}: {ref}"
+
+    def where(self) -> str:
+        return f"{self.source}: sheet {self.sheet}" if self.sheet else self.source
+
+
+@dataclass
+class MarkingFile:
+    cases: Table
+    ratings: Table | None = None
+    inspection: Table | None = None
+
+
+def read_bytes(path: str) -> tuple[str, bytes]:
+    """The input's display name and its bytes; '-' reads standard input."""
+    if path == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise UnreadableInput(f"{path}: is a folder, not a marking file")
+        with p.open("rb") as fh:  # read-only: the input is never modified
+            return path, fh.read()
+    except FileNotFoundError:
+        raise UnreadableInput(f"{path}: no such file") from None
+    except PermissionError:
+        raise UnreadableInput(f"{path}: permission denied (check the file's read permission)") from None
+    except OSError as exc:
+        raise UnreadableInput(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+
+
+def read_marking_file(path: str, is_header) -> MarkingFile:
+    """Read the cases table (and Ratings/Inspection sheets of a workbook).
+
+    `is_header(cells)` tells the cases header row from title rows above it.
+    """
+    name, data = read_bytes(path)
+    if not data.strip():
+        raise UnreadableInput(f"{name}: the file is empty")
+    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
+        return _read_workbook(name, data, is_header)
+    return MarkingFile(cases=_read_csv(name, data, is_header))
+
+
+# --- workbooks ---------------------------------------------------------------------------
+
+
+def _read_workbook(name: str, data: bytes, is_header) -> MarkingFile:
+    import python_calamine as pc
+
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = book.sheet_names
+    except pc.PasswordError:
+        raise UnreadableInput(f"{name}: the workbook is password-protected; save an unprotected copy") from None
+    except Exception as exc:  # calamine raises several kinds for corrupt files
+        if data.startswith(OLE_MAGIC):
+            raise UnreadableInput(
+                f"{name}: not a readable workbook (a password-protected xlsx or a damaged .xls); "
+                "save it again from Excel as .xlsx without a password"
+            ) from None
+        raise UnreadableInput(f"{name}: not a readable workbook ({_short(exc)}); save it again as .xlsx") from None
+    if not sheets:
+        raise UnreadableInput(f"{name}: the workbook has no sheets")
+    by_lower = {s.lower(): s for s in sheets}
+    cases_sheet = by_lower.get(CASES_SHEET.lower(), sheets[0])
+    cases = _sheet_table(book, name, cases_sheet, is_header, "a 'Case ID' column")
+    if cases is None:
+        raise UnreadableInput(
+            f"{name}: sheet {cases_sheet} has no header row with a 'Case ID' column in its first "
+            f"{HEADER_SEARCH_ROWS} rows; add one (or put the cases on a sheet named Cases)"
+        )
+    ratings = inspection = None
+    if RATINGS_SHEET.lower() in by_lower and by_lower[RATINGS_SHEET.lower()] != cases_sheet:
+        sheet = by_lower[RATINGS_SHEET.lower()]
+        ratings = _sheet_table(book, name, sheet, _has_columns("standard", "rating"), "")
+        if ratings is None and _rows(book, name, sheet):
+            raise UnreadableInput(f"{name}: sheet {sheet} needs a header row with 'Standard' and 'Rating' columns")
+    if INSPECTION_SHEET.lower() in by_lower:
+        inspection = _sheet_table(book, name, by_lower[INSPECTION_SHEET.lower()], lambda cells: True, "")
+    return MarkingFile(cases, ratings, inspection)
+
+
+def _rows(book, name: str, sheet: str) -> tuple[tuple[int, int], list[list]]:
+    import python_calamine as pc
+
+    try:
+        ws = book.get_sheet_by_name(sheet)
+        rows = ws.to_python(skip_empty_area=True)
+        start = ws.start or (0, 0)
+    except pc.PasswordError:
+        raise UnreadableInput(f"{name}: sheet {sheet} is password-protected") from None
+    except Exception as exc:
+        raise UnreadableInput(f"{name}: sheet {sheet} cannot be read ({_short(exc)})") from None
+    return (start, rows) if rows else ((0, 0), [])
+
+
+def _sheet_table(book, name: str, sheet: str, is_header, _what) -> Table | None:
+    (row0, col0), rows = _rows(book, name, sheet)
+    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if is_header(cells):
+            width = _width(cells)
+            body = rows[i + 1:]
+            columns = [list(c) for c in zip(*(r[:width] for r in body))] if body else [[] for _ in range(width)]
+            header = [_header_text(c) for c in cells[:width]]
+            return Table(name, sheet, row0 + i + 1, col0, header, columns)
+    return None
+
+
+def _width(cells: list) -> int:
+    """Columns up to the last non-blank header cell."""
+    width = len(cells)
+    while width and _header_text(cells[width - 1]) == "":
+        width -= 1
+    return width
+
+
+def _header_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _has_columns(*names: str):
+    def check(cells) -> bool:
+        found = {normalise_header(c) for c in cells}
+        return all(n in found for n in names)
+
+    return check
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:120]
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _decode(name: str, data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise UnreadableInput(f"{name}: binary data, not a CSV or a workbook")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves CSV as cp1252; latin-1 accepts whatever bytes are left.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _read_csv(name: str, data: bytes, is_header) -> Table:
+    import pandas as pd
+
+    text = _decode(name, data)
+    delimiter, line_index, header = _find_csv_header(name, text, is_header)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, skiprows=line_index + 1, dtype=str,
+            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+            names=range(len(header)), index_col=False, on_bad_lines="error",
+        )
+    except pd.errors.EmptyDataError:
+        return Table(name, None, line_index + 1, 0, header, [[] for _ in header])
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise UnreadableInput(f"{name}: not a readable CSV ({_short(exc)})") from None
+    width = _width(header)
+    header = header[:width]
+    return Table(name, None, line_index + 1, 0, header, [frame[i].to_numpy() for i in range(width)])
+
+
+def _find_csv_header(name: str, text: str, is_header) -> tuple[str, int, list[str]]:
+    """The delimiter, 0-based line index and cells of the header row."""
+    head = text.splitlines()[:HEADER_SEARCH_ROWS]
+    for delimiter in CSV_DELIMITERS:
+        for i, cells in enumerate(csv.reader(head, delimiter=delimiter)):
+            if len(cells) > 1 and is_header(cells):
+                return delimiter, i, [_header_text(c) for c in cells]
+    raise UnreadableInput(
+        f"{name}: no header row with a 'Case ID' column in the first {HEADER_SEARCH_ROWS} lines "
+        "(separators tried: comma, semicolon, tab, bar); add a 'Case ID' column"
+    )

@@ -1,0 +1,68 @@
+"""Rich tables that read like a report's ratings page and key-question tables."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from casescore.render.data import deciding_label, percent_label, score_label, title_line
+from casescore.scoring import Result, StandardResult
+
+# The inspectorate's colours; the rating's words are always printed, so nothing relies on colour.
+RATING_STYLES = {
+    "Outstanding": "bold green4",
+    "Good": "green3",
+    "Requires improvement": "dark_orange",
+    "Inadequate": "bold red",
+}
+
+
+def rating_text(rating: str | None) -> Text:
+    return Text(rating or "-", style=RATING_STYLES.get(rating or "", "dim"))
+
+
+def render(result: Result, name: str, prompts: bool = False) -> Group:
+    parts = [Text(title_line(result, name), style="bold"), _summary(result)]
+    for s in result.standards:
+        if s.key_questions:
+            parts.append(_questions(s, prompts))
+    return Group(*parts)
+
+
+def _summary(result: Result) -> Table:
+    table = Table(title="Ratings", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Standard")
+    table.add_column("Rating")
+    table.add_column("Basis / deciding key question")
+    for s in result.standards:
+        suffix = "" if s.standard.scored or s.standard.method == "unrated" else "  (not scored)"
+        table.add_row(escape(f"{s.standard.id} {s.standard.name}"), rating_text(s.rating),
+                      escape(deciding_label(s) + suffix))
+    table.add_section()
+    overall = result.overall_rating or "no overall rating"
+    table.add_row(Text("Overall", style="bold"), rating_text(result.overall_rating) if result.overall_rating
+                  else Text(overall, style="dim"), f"score {score_label(result)}")
+    return table
+
+
+def _questions(s: StandardResult, prompts: bool) -> Table:
+    heading = f"{s.standard.id} {s.standard.name}: "
+    title = Text(heading, style="bold") + rating_text(s.rating if s.rating else "not rated")
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("", width=1)
+    table.add_column("Key question", ratio=1, overflow="fold")
+    for col in ("Yes", "No", "N/A", "Relevant", "%"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("Band", no_wrap=True)
+    for kq in s.key_questions:
+        t = kq.tally
+        marker = ">" if kq.question.id in s.deciding else ""
+        table.add_row(marker, escape(f"{kq.question.id} {kq.question.text}"), str(t.yes), str(t.no), str(t.na),
+                      str(t.relevant), percent_label(t), rating_text(kq.band) if kq.band else "")
+        for p in kq.prompts if prompts else ():
+            pt = p.tally
+            table.add_row("", Text(f"   {p.question.id} {p.question.text}", style="dim"), str(pt.yes), str(pt.no),
+                          str(pt.na), str(pt.relevant), percent_label(pt), "", style="dim")
+    return table
