@@ -210,23 +210,36 @@ def _decode(name: str, data: bytes) -> str:
 
 
 def _read_csv(name: str, data: bytes, is_header) -> Table:
-    import pandas as pd
-
     text = _decode(name, data)
     delimiter, line_index, header = _find_csv_header(name, text, is_header)
+    width = _width(header)
+    frame = _parse_csv(name, text, delimiter, line_index + 1, len(header))
+    for extra in range(width, frame.shape[1]):  # cells right of the last header: allowed only if empty
+        filled = frame[extra].str.strip() != ""
+        if filled.any():
+            line = line_index + 2 + int(filled.to_numpy().argmax())
+            raise UnreadableInput(f"{name}: line {line} has cells beyond the last column header; "
+                                  "give that column a header or delete the cells")
+    return Table(name, None, line_index + 1, 0, header[:width], [frame[i].to_numpy() for i in range(width)])
+
+
+def _parse_csv(name: str, text: str, delimiter: str, skip: int, columns: int):
+    """The CSV body as strings, as wide as its longest line (Excel adds trailing separators)."""
+    import pandas as pd
+
+    # An upper bound on the fields in any line (separators inside quotes only add empty columns);
+    # naming that many columns keeps pandas from failing on long rows or guessing an index.
+    widest = max((line.count(delimiter) + 1 for line in text.splitlines()[skip:]), default=columns)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, skiprows=line_index + 1, dtype=str,
-            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-            names=range(len(header)), index_col=False, on_bad_lines="error",
+        return pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, skiprows=skip, dtype=str,
+            names=range(max(columns, widest)), keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, engine="c",
         )
     except pd.errors.EmptyDataError:
-        return Table(name, None, line_index + 1, 0, header, [[] for _ in header])
-    except (pd.errors.ParserError, ValueError) as exc:
+        return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(columns)})
+    except pd.errors.ParserError as exc:
         raise UnreadableInput(f"{name}: not a readable CSV ({_short(exc)})") from None
-    width = _width(header)
-    header = header[:width]
-    return Table(name, None, line_index + 1, 0, header, [frame[i].to_numpy() for i in range(width)])
 
 
 def _find_csv_header(name: str, text: str, is_header) -> tuple[str, int, list[str]]:

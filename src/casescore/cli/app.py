@@ -17,7 +17,6 @@ from casescore.cli import check, frameworks, rate
 
 app = typer.Typer(
     name="casescore",
-    help="Turn an inspector's case-marking spreadsheet into inspection ratings.",
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
