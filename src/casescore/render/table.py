@@ -24,10 +24,10 @@ def rating_text(rating: str | None) -> Text:
 
 
 def render(result: Result, name: str, prompts: bool = False) -> Group:
-    parts = [Text(title_line(result, name), style="bold"), _summary(result)]
+    parts = [Text(title_line(result, name), style="bold"), Text(), _summary(result)]
     for s in result.standards:
         if s.key_questions:
-            parts.append(_questions(s, prompts))
+            parts += [Text(), _questions(s, prompts)]
     return Group(*parts)
 
 
@@ -53,16 +53,16 @@ def _questions(s: StandardResult, prompts: bool) -> Table:
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("", width=1)
     table.add_column("Key question", ratio=1, overflow="fold")
-    for col in ("Yes", "No", "N/A", "Relevant", "%"):
+    for col in ("Yes", "Relevant", "%"):  # No and N/A are in the JSON and CSV output
         table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("Band", no_wrap=True)
+    table.add_column("Band", no_wrap=True, min_width=20)
     for kq in s.key_questions:
         t = kq.tally
         marker = ">" if kq.question.id in s.deciding else ""
-        table.add_row(marker, escape(f"{kq.question.id} {kq.question.text}"), str(t.yes), str(t.no), str(t.na),
-                      str(t.relevant), percent_label(t), rating_text(kq.band) if kq.band else "")
+        table.add_row(marker, escape(f"{kq.question.id} {kq.question.text}"), str(t.yes), str(t.relevant),
+                      percent_label(t), rating_text(kq.band) if kq.band else "")
         for p in kq.prompts if prompts else ():
             pt = p.tally
-            table.add_row("", Text(f"   {p.question.id} {p.question.text}", style="dim"), str(pt.yes), str(pt.no),
-                          str(pt.na), str(pt.relevant), percent_label(pt), "", style="dim")
+            table.add_row("", Text(f"   {p.question.id} {p.question.text}"), str(pt.yes), str(pt.relevant),
+                          percent_label(pt), "", style="dim")
     return table
