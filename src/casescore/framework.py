@@ -60,6 +60,14 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class Attribute:
+    """A case attribute column a marking template offers; values empty means free text."""
+
+    name: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Framework:
     id: str
     title: str
@@ -72,6 +80,7 @@ class Framework:
     overall: tuple[tuple[str, Fraction], ...]  # (rating, maximum share of max score), lowest first
     overall_source: str
     standards: tuple[Standard, ...]
+    attributes: tuple[Attribute, ...]
     source_path: Path
     source_text: str = field(repr=False)
 
@@ -194,6 +203,7 @@ class _Builder:
             overall=self.overall(overall_t, names),
             overall_source=self.text(overall_t, "source", "overall.", ""),
             standards=standards,
+            attributes=self.attributes(self.get(data, "attributes", "", list, [])),
             source_path=self.path,
             source_text=text,
         )
@@ -244,6 +254,18 @@ class _Builder:
             return Fraction(str(value))
         except (ValueError, ZeroDivisionError):
             self.fail(key, f"must be a number or a fraction like \"1/6\", not {value!r}")
+
+    def attributes(self, items: list) -> tuple[Attribute, ...]:
+        out = []
+        for i, item in enumerate(items):
+            where = f"attributes[{i}]."
+            if not isinstance(item, dict):
+                self.fail(f"attributes[{i}]", "must be a table")
+            values = self.get(item, "values", where, list, [])
+            if not all(isinstance(v, str) and v for v in values):
+                self.fail(f"{where}values", "must be a list of non-empty strings")
+            out.append(Attribute(self.text(item, "name", where), tuple(values)))
+        return tuple(out)
 
     def standards(self, items: list) -> tuple[Standard, ...]:
         out, seen = [], set()

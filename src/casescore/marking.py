@@ -45,6 +45,7 @@ class Marking:
     answers: dict[str, np.ndarray]  # question id -> int8 answer codes per case
     judgements: dict[str, str] = field(default_factory=dict)  # standard id -> rating (Ratings sheet)
     inspection: dict[str, str] = field(default_factory=dict)  # Inspection sheet: field -> value
+    sha256: str = ""  # of the input file
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -54,6 +55,11 @@ class Marking:
     def blocking(self, partial: bool) -> list[Problem]:
         """Problems that stop a rating: all of them, or all but 'not marked' with --partial."""
         return [p for p in self.problems if not (partial and p.kind == NOT_MARKED)]
+
+    @property
+    def title(self) -> str:
+        """What to call this marking: the Inspection sheet's name for it, else the file name."""
+        return self.inspection.get("Inspection") or self.inspection.get("Name") or self.source
 
     @property
     def unmarked(self) -> int:
@@ -81,6 +87,7 @@ def read(path: str, framework: Framework) -> Marking:
     if file.inspection is not None:
         marking.inspection = _inspection(file.inspection)
     _check_standards(framework, file.cases, marking)
+    marking.sha256 = file.sha256
     return marking
 
 

@@ -7,6 +7,7 @@ hands back columns of raw cell values with enough position data to name any cell
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import sys
@@ -68,6 +69,7 @@ class MarkingFile:
     cases: Table
     ratings: Table | None = None
     inspection: Table | None = None
+    sha256: str = ""  # of the input's bytes, so an export can say exactly what it was made from
 
 
 def read_bytes(path: str) -> tuple[str, bytes]:
@@ -97,8 +99,11 @@ def read_marking_file(path: str, is_header) -> MarkingFile:
     if not data.strip():
         raise UnreadableInput(f"{name}: the file is empty")
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
-        return _read_workbook(name, data, is_header)
-    return MarkingFile(cases=_read_csv(name, data, is_header))
+        file = _read_workbook(name, data, is_header)
+    else:
+        file = MarkingFile(cases=_read_csv(name, data, is_header))
+    file.sha256 = hashlib.sha256(data).hexdigest()
+    return file
 
 
 # --- workbooks ---------------------------------------------------------------------------

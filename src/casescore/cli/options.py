@@ -15,3 +15,14 @@ FrameworkOpt = Annotated[
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
 MarkingArg = Annotated[str, typer.Argument(metavar="FILE", help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin.")]
+RatingOpt = Annotated[
+    list[str],
+    typer.Option("--rating", "-r", metavar="STD=RATING",
+                 help="Judgement rating for a standard, e.g. 1.1=good (repeatable; wins over the Ratings sheet)."),
+]
+PartialOpt = Annotated[
+    bool,
+    typer.Option("--partial", help="Leave unmarked answers out of the denominators and mark the result "
+                 "PROVISIONAL, instead of failing."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]

@@ -6,17 +6,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from casescore.cli.options import FormatOpt, FrameworkOpt, MarkingArg
+from casescore.cli.options import FormatOpt, FrameworkOpt, MarkingArg, PartialOpt, RatingOpt
 from casescore.cli.output import Format, stdout_console, warn, write, write_csv, write_json
 
 
 def rate(
     file: MarkingArg,
     framework: FrameworkOpt = None,
-    rating: Annotated[list[str], typer.Option("--rating", "-r", metavar="STD=RATING",
-                      help="Judgement rating for a standard, e.g. 1.1=good (repeatable; wins over the Ratings sheet).")] = [],
-    partial: Annotated[bool, typer.Option("--partial", help="Leave unmarked answers out of the denominators "
-                                          "and mark the result PROVISIONAL, instead of failing.")] = False,
+    rating: RatingOpt = [],
+    partial: PartialOpt = False,
     fail_under: Annotated[Optional[str], typer.Option("--fail-under", metavar="RATING",
                           help="Exit 5 when any rated, scored standard is below this rating.")] = None,
     fmt: FormatOpt = Format.table,
@@ -31,7 +29,7 @@ def rate(
     floor = api.fail_under_rating(fw, fail_under)
     rated = api.rate_file(file, fw, rating, partial)
     result = rated.result
-    name = rated.marking.inspection.get("Inspection") or rated.marking.inspection.get("Name") or rated.marking.source
+    name = rated.marking.title
     if fmt is Format.json:
         write_json(data.result_dict(result, rated.marking.source))
     elif fmt is Format.csv:

@@ -1,0 +1,32 @@
+"""casescore export: the inspection data workbook."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casescore.cli.options import ForceOpt, FrameworkOpt, MarkingArg, PartialOpt, RatingOpt
+from casescore.cli.output import warn
+
+
+def export(
+    file: MarkingArg,
+    workbook: Annotated[str, typer.Option("--workbook", "-o", metavar="OUT.xlsx",
+                                          help="The workbook to write; - writes the xlsx bytes to stdout.")],
+    framework: FrameworkOpt = None,
+    rating: RatingOpt = [],
+    partial: PartialOpt = False,
+    no_cases: Annotated[bool, typer.Option("--no-cases", help="Leave out the Cases sheet (for sharing outside the team).")] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Write the data workbook: Summary, Key questions (with chart), Prompts, Cases, Method."""
+    from casescore import api, safe_write
+    from casescore.framework import load
+    from casescore.workbook import export as book
+
+    rated = api.rate_file(file, load(framework), rating, partial)
+    safe_write.check_target(workbook, force, (file,))
+    safe_write.write_bytes(workbook, book.build(rated, include_cases=not no_cases), force, (file,))
+    for message in rated.result.warnings:
+        warn(message)

@@ -1,0 +1,1 @@
+"""Workbooks casescore writes: the inspection data workbook (export) and a marking template."""

@@ -1,0 +1,110 @@
+"""A blank case-marking workbook in exactly the format `casescore rate` reads."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from casescore import answers
+from casescore.framework import NOT_APPLICABLE, Framework
+from casescore.workbook.cells import WRAP, put, table, to_bytes
+
+# Alternating header colours so each standard's columns read as a group.
+STANDARD_FILLS = ["DDEBF7", "E2EFDA", "FCE4D6", "EDE7F6", "FFF2CC", "E7E6E6"]
+ANSWER_CHOICES = '"Yes,No,N/A"'
+
+
+def case_id(prefix: str, i: int) -> str:
+    return f"{prefix}-{i:03d}"
+
+
+def build(framework: Framework, cases: int, prefix: str = "CASE", prompts: bool = True) -> bytes:
+    wb = Workbook()
+    _cases(wb.active, framework, cases, prefix, prompts)
+    _ratings(wb.create_sheet("Ratings"), framework)
+    _inspection(wb.create_sheet("Inspection"))
+    _guide(wb.create_sheet("Guide"), framework)
+    return to_bytes(wb)
+
+
+def _question_columns(framework: Framework, prompts: bool):
+    """(header, standard index) for every question column, in framework order."""
+    k = 0
+    for std in framework.standards:
+        if not std.key_questions:
+            continue
+        for kq in std.key_questions:
+            for q in [kq, *(kq.prompts if prompts else ())]:
+                yield f"{q.id} {q.text}", k
+        k += 1
+
+
+def _cases(ws, framework: Framework, cases: int, prefix: str, prompts: bool) -> None:
+    ws.title = "Cases"
+    questions = list(_question_columns(framework, prompts))
+    attrs = framework.attributes
+    header = ["Case ID", *(a.name for a in attrs), *(h for h, _ in questions)]
+    rows = [[case_id(prefix, i)] for i in range(1, cases + 1)]
+    table(ws, header, rows, wrap_header=True)
+    last = cases + 1
+    first_q = 2 + len(attrs)
+    for j, (_, k) in enumerate(questions, start=first_q):
+        ws.cell(1, j).fill = PatternFill("solid", fgColor=STANDARD_FILLS[k % len(STANDARD_FILLS)])
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    ws.row_dimensions[1].height = 120
+    ws.freeze_panes = ws.cell(row=2, column=first_q)
+    if cases and questions:
+        dv = DataValidation(type="list", formula1=ANSWER_CHOICES, allow_blank=True, showErrorMessage=True,
+                            errorTitle="Answer", error="Answer Yes, No or N/A (blank = not yet marked).")
+        dv.add(f"{get_column_letter(first_q)}2:{get_column_letter(first_q + len(questions) - 1)}{last}")
+        ws.add_data_validation(dv)
+    for j, attr in enumerate(attrs, start=2):
+        ws.column_dimensions[get_column_letter(j)].width = max(14, len(attr.name) + 2)
+        if attr.values and cases:
+            dv = DataValidation(type="list", formula1='"' + ",".join(attr.values) + '"', allow_blank=True)
+            dv.add(f"{get_column_letter(j)}2:{get_column_letter(j)}{last}")
+            ws.add_data_validation(dv)
+
+
+def _ratings(ws, framework: Framework) -> None:
+    judged = [s for s in framework.standards if s.method == "judgement"]
+    table(ws, ["Standard", "Name", "Rating"], [[s.id, s.name, None] for s in judged], filters=False)
+    ws.column_dimensions["C"].width = 24
+    if judged:
+        choices = [r.name for r in framework.ratings] + ["N/A"]
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        dv.add(f"C2:C{len(judged) + 1}")
+        ws.add_data_validation(dv)
+
+
+def _inspection(ws) -> None:
+    rows = [["Inspection", None], ["Organisation", None], ["Fieldwork start", None], ["Fieldwork end", None],
+            ["Marked by", None], ["Notes", None]]
+    table(ws, ["Field", "Value"], rows, filters=False)
+    ws.column_dimensions["B"].width = 60
+
+
+def _guide(ws, framework: Framework) -> None:
+    judged = ", ".join(s.id for s in framework.standards if s.method == "judgement")
+    lines = [
+        f"How to mark this workbook ({framework.id}: {framework.title})",
+        "",
+        "Cases sheet: one row per case. Keep the Case ID unique; replace the placeholder ids if you like.",
+        "Fill the attribute columns (sentence type, risk level ...): they are kept for breakdowns.",
+        f"Answer every key question and prompt: {answers.ACCEPTED}.",
+        "Yes: the work was sufficient. No: it was not. N/A: the question is not relevant to this case "
+        "(it then leaves the denominator).",
+        "Blank means not yet marked: 'casescore check' lists every blank cell, and 'casescore rate' refuses "
+        "to rate until all are marked (or rate with --partial for a provisional result).",
+        "A standard whose key questions are all N/A is rated " + NOT_APPLICABLE + " and leaves the score.",
+        f"Ratings sheet: the inspectors' judgement ratings for {judged}.",
+        "Inspection sheet: the name of the inspection (it titles the output) and its dates.",
+        "",
+        "Then run:  casescore check THIS-FILE.xlsx   and   casescore rate THIS-FILE.xlsx",
+        "Do not rename the question columns: casescore reads the id at the start of each header.",
+    ]
+    for i, line in enumerate(lines, start=1):
+        put(ws, i, 1, line, bold=i == 1).alignment = WRAP
+    ws.column_dimensions["A"].width = 110
