@@ -84,7 +84,8 @@ def printable(ws) -> None:
 
 def to_bytes(wb) -> bytes:
     for ws in wb.worksheets:
-        printable(ws)
+        if ws.title != "Cases":  # a case grid is for screens: fitted to one page it is unreadable
+            printable(ws)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
