@@ -23,7 +23,9 @@ def test_table_output_reads_like_the_report(cli):
     assert "2.2 Assessment │ Inadequate │ 2.2.3 36% (12/33)" in out
     assert "2.1 Court work │ Not applicable │ no relevant cases" in out
     assert "> │ 2.4.3" in out  # the deciding key question is marked
-    assert run.err == ""  # the sample needs no warnings
+    # the only warning: a prompt resting on few cases (re-engagement after recall: 1/5)
+    assert ANSI.sub("", run.err).strip().splitlines() == [
+        "warning: 1 percentage(s) rest on fewer than 10 relevant cases (marked *): 2.4.1f (5)"]
 
 
 def test_prompts_flag(cli):
@@ -43,7 +45,7 @@ def test_csv_output(cli):
 
 def test_markdown_output(cli):
     out = cli("rate", SAMPLE, "--format", "markdown").out
-    assert "| 2.2 Assessment | Inadequate | 2.2.3  36%  (12/33) |" in out
+    assert "| 2.2 Assessment | Inadequate | 2.2.3  36%  (12/33); uncertain: could be Requires improvement or Inadequate |" in out
     assert "| **Overall** | Requires improvement | score 6/24 |" in out
 
 
@@ -110,7 +112,7 @@ def test_module_entry_point_and_broken_pipe():
     proc = subprocess.run(f"'{sys.executable}' -m casescore rate '{SAMPLE}' --format csv --prompts | head -2",
                           shell=True, capture_output=True, text=True)
     assert proc.stdout.startswith("standard,standard_name,question")
-    assert proc.stderr == ""
+    assert "Error" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_check_clean_file(cli):

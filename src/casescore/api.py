@@ -32,17 +32,34 @@ def check_file(path: str, framework: Framework | None = None) -> marking.Marking
     return marking.read(path, framework or load())
 
 
-def rate_file(path: str, framework: Framework | None = None, ratings: list[str] = (),
-              partial: bool = False) -> Rated:
-    """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem."""
-    framework = framework or load()
-    judgements.merge(framework, {}, list(ratings))  # a bad --rating fails before the file is read
+def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Grouping, ...]:
+    """--by attributes -> groupings of the marking's cases; an unknown attribute is a usage error."""
+    for name in attributes:
+        if name not in m.attributes:
+            known = ", ".join(f"'{a}'" for a in m.attributes) or "none"
+            raise UsageError(f"--by '{name}': no such attribute column in {m.source} (it has {known})")
+    return tuple(scoring.Grouping.of(name, m.attributes[name]) for name in attributes)
+
+
+def read_valid(path: str, framework: Framework, partial: bool = False) -> marking.Marking:
+    """Read a marking; raise ValidationFailed with every blocking problem."""
     m = marking.read(path, framework)
     blocking = m.blocking(partial)
     if blocking:
         raise ValidationFailed(blocking)
+    return m
+
+
+def rate_file(path: str, framework: Framework | None = None, ratings: list[str] = (),
+              partial: bool = False, by: list[str] = (), confidence: float = 0.95, min_n: int = 10) -> Rated:
+    """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem."""
+    framework = framework or load()
+    judgements.merge(framework, {}, list(ratings))  # a bad --rating fails before the file is read
+    m = read_valid(path, framework, partial)
     given = judgements.merge(framework, m.judgements, list(ratings))
-    result = scoring.rate(framework, m.answers, m.cases, given, provisional=partial and m.unmarked > 0)
+    options = scoring.Options(provisional=partial and m.unmarked > 0, by=groupings(m, list(by)),
+                              confidence=confidence, min_n=min_n)
+    result = scoring.rate(framework, m.answers, m.cases, given, options)
     if result.provisional:
         result.warnings[0] += f": {m.unmarked} answer(s) not yet marked"
     return Rated(framework, m, result)

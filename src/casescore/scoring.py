@@ -14,7 +14,7 @@ import numpy as np
 from casescore import answers
 from casescore.framework import NOT_APPLICABLE, NOT_ASSESSED, Framework, KeyQuestion, Question, Standard
 
-PERCENT = Fraction(100)
+BLANK_GROUP = "(blank)"  # where an attribute cell is empty
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,34 @@ class Tally:
     @property
     def percent(self) -> float | None:
         return 100 * self.yes / self.relevant if self.relevant else None
+
+    def interval(self, confidence: float) -> tuple[float, float] | None:
+        """Wilson score interval, in percent; None when no case is relevant."""
+        from casescore.stats import wilson
+
+        ci = wilson(self.yes, self.relevant, confidence)
+        return None if ci is None else (100 * ci[0], 100 * ci[1])
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Cases split by the values of one attribute (for --by)."""
+
+    attribute: str
+    labels: tuple[str, ...]
+    index: np.ndarray  # per case, its label's position
+
+    @classmethod
+    def of(cls, attribute: str, values: np.ndarray) -> "Grouping":
+        labels, index = np.unique(np.where(values == "", BLANK_GROUP, values).astype(str), return_inverse=True)
+        return cls(attribute, tuple(labels), index)
+
+    def tallies(self, codes: np.ndarray, mask: np.ndarray | None = None) -> dict[str, Tally]:
+        """One tally per value, in one pass (codes are already masked when mask is given)."""
+        index = self.index if mask is None else self.index[mask]
+        counts = np.bincount(index * 4 + codes, minlength=4 * len(self.labels)).reshape(-1, 4)
+        return {label: Tally(int(c[answers.YES]), int(c[answers.NO]), int(c[answers.NA]), int(c[answers.BLANK]))
+                for label, c in zip(self.labels, counts)}
 
 
 def round_half_up(value: Fraction) -> int:
@@ -71,6 +99,7 @@ class QuestionResult:
     band: str | None = None  # key questions of case-rated standards only
     other_band: str | None = None  # the band under the other rounding rule, when it differs
     prompts: list["QuestionResult"] = field(default_factory=list)
+    by: dict[str, dict[str, Tally]] = field(default_factory=dict)  # attribute -> value -> tally
 
 
 @dataclass
@@ -81,6 +110,11 @@ class StandardResult:
     basis: str  # why it has this rating, in words
     key_questions: list[QuestionResult] = field(default_factory=list)
     deciding: list[str] = field(default_factory=list)  # the lowest key question(s)
+    plausible: list[str] = field(default_factory=list)  # bands the deciding interval reaches
+
+    @property
+    def uncertain(self) -> bool:
+        return len(self.plausible) > 1
 
 
 @dataclass
@@ -93,6 +127,12 @@ class Result:
     overall_rating: str | None
     provisional: bool
     warnings: list[str]
+    confidence: float = 0.95
+    min_n: int = 10
+
+    def questions(self) -> list[QuestionResult]:
+        """Every key question and prompt, in framework order."""
+        return [q for s in self.standards for kq in s.key_questions for q in [kq, *kq.prompts]]
 
     def below(self, rating: str) -> list[StandardResult]:
         """Scored standards rated below `rating` (for --fail-under)."""
@@ -100,13 +140,24 @@ class Result:
         return [s for s in self.standards if s.standard.scored and s.points is not None and s.points < floor]
 
 
+@dataclass(frozen=True)
+class Options:
+    """How to rate beyond the framework's rules: cohorts, breakdowns, uncertainty."""
+
+    provisional: bool = False
+    mask: np.ndarray | None = None  # rate only these cases
+    by: tuple[Grouping, ...] = ()
+    confidence: float = 0.95
+    min_n: int = 10
+
+
 def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgements: dict[str, str],
-         provisional: bool = False, mask: np.ndarray | None = None) -> Result:
+         options: Options = Options()) -> Result:
     """Rate every standard from answer codes (question id -> codes) and judgement ratings."""
     warnings: list[str] = []
     results = [
         _judgement(framework, std, judgements) if std.method == "judgement"
-        else _from_cases(framework, std, codes, mask, warnings)
+        else _from_cases(framework, std, codes, options, warnings)
         for std in framework.standards
     ]
     counted = [r for r in results if r.standard.scored and r.points is not None]
@@ -119,9 +170,30 @@ def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgeme
         warnings.append(f"no rating given for {names}: add it to the Ratings sheet or pass --rating "
                         f"{missing[0].standard.id}=RATING; the score covers only the rated standards "
                         "and there is no overall rating")
-    if provisional:
+    if options.provisional:
         warnings.insert(0, "PROVISIONAL: unmarked answers are left out of the denominators (--partial)")
-    return Result(framework, cases, results, score, max_score, overall, provisional, warnings)
+    result = Result(framework, cases if options.mask is None else int(options.mask.sum()), results, score,
+                    max_score, overall, options.provisional, warnings, options.confidence, options.min_n)
+    _warn_small(result)
+    return result
+
+
+def small(tally: Tally, min_n: int) -> bool:
+    """A percentage resting on too few relevant cases to read much into."""
+    return 0 < tally.relevant < min_n
+
+
+def _warn_small(result: Result) -> None:
+    qs = result.questions()
+    few = [f"{q.question.id} ({q.tally.relevant})" for q in qs if small(q.tally, result.min_n)]
+    if few:
+        shown = ", ".join(few[:8]) + (f" and {len(few) - 8} more" if len(few) > 8 else "")
+        result.warnings.append(f"{len(few)} percentage(s) rest on fewer than {result.min_n} relevant cases "
+                               f"(marked *): {shown}")
+    cells = sum(small(t, result.min_n) for q in qs for groups in q.by.values() for t in groups.values())
+    if cells:
+        result.warnings.append(f"{cells} breakdown percentage(s) rest on fewer than {result.min_n} relevant "
+                               "cases (marked *): read them with care")
 
 
 def _judgement(framework: Framework, std: Standard, judgements: dict[str, str]) -> StandardResult:
@@ -130,14 +202,14 @@ def _judgement(framework: Framework, std: Standard, judgements: dict[str, str]) 
     return StandardResult(std, rating, framework.points(rating) if rating else None, basis)
 
 
-def _from_cases(framework: Framework, std: Standard, codes: dict[str, np.ndarray], mask,
+def _from_cases(framework: Framework, std: Standard, codes: dict[str, np.ndarray], options: Options,
                 warnings: list[str]) -> StandardResult:
     if not all(kq.id in codes for kq in std.key_questions):
         if std.method == "case":
             warnings.append(f"{std.id} {std.name}: not in the marking, so not assessed; "
                             "it leaves the score and the maximum")
         return StandardResult(std, NOT_ASSESSED if std.method == "case" else None, None, "no columns in the marking")
-    kqs = [_key_question(framework, std, kq, codes, mask) for kq in std.key_questions]
+    kqs = [_key_question(framework, std, kq, codes, options) for kq in std.key_questions]
     if std.method == "unrated":
         return StandardResult(std, None, None, "reported, not rated", kqs)
     rated = [q for q in kqs if q.tally.relevant]
@@ -153,13 +225,29 @@ def _from_cases(framework: Framework, std: Standard, codes: dict[str, np.ndarray
         if q.other_band:
             _warn_rounding(framework, std, q, q in deciding, warnings)
     return StandardResult(std, rating, framework.points(rating), "lowest key question", kqs,
-                          [q.question.id for q in deciding])
+                          [q.question.id for q in deciding], plausible_bands(framework, deciding[0].tally,
+                                                                             options.confidence))
 
 
-def _key_question(framework: Framework, std: Standard, kq: KeyQuestion, codes, mask) -> QuestionResult:
-    tally = Tally.of(codes[kq.id], mask)
-    prompts = [QuestionResult(p, "prompt", Tally.of(codes[p.id], mask)) for p in kq.prompts if p.id in codes]
-    result = QuestionResult(kq, "key question", tally, prompts=prompts)
+def plausible_bands(framework: Framework, tally: Tally, confidence: float) -> list[str]:
+    """The bands a key question's interval reaches, best first: one band means a sure rating."""
+    low, high = tally.interval(confidence)
+    top, bottom = band(framework, Fraction(high), rounded=False), band(framework, Fraction(low), rounded=False)
+    names = [name for name, _ in framework.bands]
+    return names[names.index(top): names.index(bottom) + 1]
+
+
+def _question(q: Question, kind: str, codes: np.ndarray, options: Options) -> QuestionResult:
+    if options.mask is not None:
+        codes = codes[options.mask]
+    by = {g.attribute: g.tallies(codes, options.mask) for g in options.by}
+    return QuestionResult(q, kind, Tally.of(codes), by=by)
+
+
+def _key_question(framework: Framework, std: Standard, kq: KeyQuestion, codes, options: Options) -> QuestionResult:
+    result = _question(kq, "key question", codes[kq.id], options)
+    result.prompts = [_question(p, "prompt", codes[p.id], options) for p in kq.prompts if p.id in codes]
+    tally = result.tally
     if std.method == "case" and tally.relevant:
         result.band = band(framework, tally.fraction)
         other = band(framework, tally.fraction, rounded=framework.rounding != "half-up")

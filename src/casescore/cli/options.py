@@ -26,3 +26,16 @@ PartialOpt = Annotated[
                  "PROVISIONAL, instead of failing."),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
+ByOpt = Annotated[
+    list[str],
+    typer.Option("--by", metavar="ATTRIBUTE",
+                 help="Break every percentage down by an attribute column, e.g. \"Sentence type\" (repeatable)."),
+]
+ConfidenceOpt = Annotated[
+    float,
+    typer.Option("--confidence", min=0.5, max=0.999, help="Confidence level of the intervals."),
+]
+MinNOpt = Annotated[
+    int,
+    typer.Option("--min-n", min=1, help="Mark percentages resting on fewer relevant cases than this, and warn."),
+]

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from casescore.cli.options import FormatOpt, FrameworkOpt, MarkingArg, PartialOpt, RatingOpt
+from casescore.cli.options import (ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, MarkingArg, MinNOpt, PartialOpt,
+                                   RatingOpt)
 from casescore.cli.output import Format, stdout_console, warn, write, write_csv, write_json
 
 
@@ -19,6 +20,9 @@ def rate(
                           help="Exit 5 when any rated, scored standard is below this rating.")] = None,
     fmt: FormatOpt = Format.table,
     prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts under each key question (table and markdown).")] = False,
+    by: ByOpt = [],
+    confidence: ConfidenceOpt = 0.95,
+    min_n: MinNOpt = 10,
 ) -> None:
     """Rate every standard from a case-marking file: key questions, ratings, score and overall rating."""
     from casescore import api
@@ -27,7 +31,7 @@ def rate(
 
     fw = load(framework)
     floor = api.fail_under_rating(fw, fail_under)
-    rated = api.rate_file(file, fw, rating, partial)
+    rated = api.rate_file(file, fw, rating, partial, by, confidence, min_n)
     result = rated.result
     name = rated.marking.title
     if fmt is Format.json:

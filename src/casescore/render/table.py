@@ -7,7 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from casescore.render.data import deciding_label, percent_label, score_label, title_line
+from casescore.render.data import (count_label, deciding_label, interval_label, percent_label, score_label,
+                                   title_line)
 from casescore.scoring import Result, StandardResult
 
 # The inspectorate's colours; the rating's words are always printed, so nothing relies on colour.
@@ -27,7 +28,7 @@ def render(result: Result, name: str, prompts: bool = False) -> Group:
     parts = [Text(title_line(result, name), style="bold"), Text(), _summary(result)]
     for s in result.standards:
         if s.key_questions:
-            parts += [Text(), _questions(s, prompts)]
+            parts += [Text(), _questions(s, prompts, result)]
     return Group(*parts)
 
 
@@ -47,22 +48,37 @@ def _summary(result: Result) -> Table:
     return table
 
 
-def _questions(s: StandardResult, prompts: bool) -> Table:
+def _questions(s: StandardResult, prompts: bool, result: Result) -> Table:
     heading = f"{s.standard.id} {s.standard.name}: "
     title = Text(heading, style="bold") + rating_text(s.rating if s.rating else "not rated")
+    attrs = list(s.key_questions[0].by) if s.key_questions else []
+    if attrs:
+        title += Text(f"  (by {', '.join(attrs)})")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("", width=1)
-    table.add_column("Key question", ratio=1, overflow="fold")
-    for col in ("Yes", "Relevant", "%"):  # No and N/A are in the JSON and CSV output
+    table.add_column("Key question", ratio=1, overflow="fold", min_width=24)
+    for col in ("Yes", "Relevant", "%", f"{result.confidence:.0%} CI"):  # No and N/A: see JSON/CSV
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("Band", no_wrap=True, min_width=20)
+    columns = [(attr, value) for attr, groups in (s.key_questions[0].by.items() if s.key_questions else ())
+               for value in groups]
+    single = len({attr for attr, _ in columns}) == 1
+    for attr, value in columns:
+        table.add_column(escape(value if single else f"{attr}: {value}"), justify="right")
     for kq in s.key_questions:
-        t = kq.tally
         marker = ">" if kq.question.id in s.deciding else ""
-        table.add_row(marker, escape(f"{kq.question.id} {kq.question.text}"), str(t.yes), str(t.relevant),
-                      percent_label(t), rating_text(kq.band) if kq.band else "")
+        table.add_row(marker, escape(f"{kq.question.id} {kq.question.text}"), *_cells(kq, result),
+                      rating_text(kq.band) if kq.band else "", *_by_cells(kq, columns, result))
         for p in kq.prompts if prompts else ():
-            pt = p.tally
-            table.add_row("", Text(f"   {p.question.id} {p.question.text}"), str(pt.yes), str(pt.relevant),
-                          percent_label(pt), "", style="dim")
+            table.add_row("", Text(f"   {p.question.id} {p.question.text}"), *_cells(p, result), "",
+                          *_by_cells(p, columns, result), style="dim")
     return table
+
+
+def _cells(q, result: Result) -> list[str]:
+    t = q.tally
+    return [str(t.yes), str(t.relevant), percent_label(t, result.min_n), interval_label(t, result.confidence)]
+
+
+def _by_cells(q, columns, result: Result) -> list[str]:
+    return [count_label(q.by[attr][value], result.min_n) for attr, value in columns]
