@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from casescore import __version__
-from casescore.cli import check, export, frameworks, rate, template
+from casescore.cli import check, compare, export, frameworks, rate, template
 
 app = typer.Typer(
     name="casescore",
@@ -25,6 +25,7 @@ app = typer.Typer(
 )
 app.command()(rate.rate)
 app.command()(check.check)
+app.command()(compare.compare)
 app.command()(export.export)
 app.command()(template.template)
 app.add_typer(frameworks.app, name="frameworks")

@@ -1,0 +1,48 @@
+"""casescore compare: a re-audit against an earlier audit (or the inspection baseline)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casescore.cli.options import ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, MinNOpt, PartialOpt
+from casescore.cli.output import Format, stdout_console, warn, write_csv, write_json
+
+
+def compare(
+    before: Annotated[str, typer.Argument(metavar="BEFORE", help="The earlier marking (or - for stdin).")],
+    after: Annotated[str, typer.Argument(metavar="AFTER", help="The later marking.")],
+    framework: FrameworkOpt = None,
+    by: ByOpt = [],
+    partial: PartialOpt = False,
+    confidence: ConfidenceOpt = 0.95,
+    min_n: MinNOpt = 10,
+    fmt: FormatOpt = Format.table,
+    prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts too (table).")] = False,
+) -> None:
+    """Compare two markings: every question's change in percentage points, with its interval,
+    every standard's rating and the score, before and after."""
+    from casescore import api
+    from casescore.compare import compare as run
+    from casescore.errors import UsageError
+    from casescore.framework import load
+    from casescore.render import compare as render
+
+    if fmt is Format.markdown:
+        raise UsageError("compare writes table, json or csv")
+    if before == "-" and after == "-":
+        raise UsageError("only one of BEFORE and AFTER can be - (standard input)")
+    fw = load(framework)
+    first = api.rate_file(before, fw, (), partial, by, confidence, min_n)
+    second = api.rate_file(after, fw, (), partial, by, confidence, min_n)
+    cmp = run(first.result, second.result, confidence)
+    sources = (first.marking.title, second.marking.title)
+    if fmt is Format.json:
+        write_json(render.comparison_dict(cmp, sources))
+    elif fmt is Format.csv:
+        write_csv(render.comparison_rows(cmp), render.CSV_COLUMNS)
+    else:
+        stdout_console().print(render.render_table(cmp, sources, prompts))
+    for message in render.comparison_warnings(cmp):
+        warn(message)

@@ -1,0 +1,123 @@
+"""A Comparison as plain data (JSON, CSV rows) and as Rich tables."""
+
+from __future__ import annotations
+
+from casescore.compare import Change, Comparison
+from casescore.render.data import percent_label, score_label, tally_dict
+from casescore.scoring import Result
+
+
+def _side(result: Result, source: str) -> dict:
+    return {"source": source, "cases": result.cases, "score": result.score, "max_score": result.max_score,
+            "overall_rating": result.overall_rating}
+
+
+def change_dict(c: Change) -> dict:
+    ci = c.interval
+    return {"before": tally_dict(c.before, c.confidence), "after": tally_dict(c.after, c.confidence),
+            "change": c.points, "change_ci_low": ci and ci[0], "change_ci_high": ci and ci[1],
+            "significant": c.significant}
+
+
+def comparison_dict(cmp: Comparison, sources: tuple[str, str]) -> dict:
+    before_std = {s.standard.id: s for s in cmp.before.standards}
+    questions = []
+    for qc in cmp.questions:
+        item = {"id": qc.question.question.id, "kind": qc.question.kind, "standard": qc.standard.standard.id,
+                "text": qc.question.question.text, **change_dict(qc.change)}
+        if qc.by:
+            item["by"] = {a: {v: change_dict(c) for v, c in groups.items()} for a, groups in qc.by.items()}
+        questions.append(item)
+    return {
+        "framework": cmp.after.framework.id,
+        "confidence": cmp.confidence,
+        "before": _side(cmp.before, sources[0]),
+        "after": _side(cmp.after, sources[1]),
+        "standards": [{"id": s.standard.id, "name": s.standard.name, "before": before_std[s.standard.id].rating,
+                       "after": s.rating} for s in cmp.after.standards],
+        "questions": questions,
+        "only_before": cmp.only_before,
+        "only_after": cmp.only_after,
+        "warnings": comparison_warnings(cmp),
+    }
+
+
+def comparison_warnings(cmp: Comparison) -> list[str]:
+    return [f"before: {w}" for w in cmp.before.warnings] + [f"after: {w}" for w in cmp.after.warnings]
+
+
+CSV_COLUMNS = ["standard", "question", "kind", "attribute", "value", "before_yes", "before_relevant",
+               "before_percent", "after_yes", "after_relevant", "after_percent", "change", "change_ci_low",
+               "change_ci_high", "significant"]
+
+
+def comparison_rows(cmp: Comparison) -> list[dict]:
+    rows = []
+    for qc in cmp.questions:
+        pairs = [("", "", qc.change)] + [(a, v, c) for a, groups in qc.by.items() for v, c in groups.items()]
+        for attr, value, c in pairs:
+            ci = c.interval
+            rows.append({"standard": qc.standard.standard.id, "question": qc.question.question.id,
+                         "kind": qc.question.kind, "attribute": attr, "value": value,
+                         "before_yes": c.before.yes, "before_relevant": c.before.relevant,
+                         "before_percent": c.before.percent, "after_yes": c.after.yes,
+                         "after_relevant": c.after.relevant, "after_percent": c.after.percent,
+                         "change": c.points, "change_ci_low": ci and ci[0], "change_ci_high": ci and ci[1],
+                         "significant": c.significant})
+    return rows
+
+
+def change_label(c: Change) -> str:
+    return "-" if c.points is None else f"{c.points:+.0f} pp"
+
+
+def interval_label(c: Change) -> str:
+    ci = c.interval
+    return "" if ci is None else f"{ci[0]:+.0f} to {ci[1]:+.0f}"
+
+
+def side_label(t, min_n: int) -> str:
+    return "-" if not t.relevant else f"{t.yes}/{t.relevant} {percent_label(t, min_n)}"
+
+
+def render_table(cmp: Comparison, sources: tuple[str, str], prompts: bool = False):
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    from casescore.render.table import rating_text
+
+    before, after = cmp.before, cmp.after
+    head = Text(f"{sources[0]} ({before.cases} cases)  ->  {sources[1]} ({after.cases} cases)  ·  "
+                f"{after.framework.id}", style="bold")
+    ratings = Table(title="Ratings", title_justify="left", show_edge=False, pad_edge=False)
+    for col in ("Standard", "Before", "After"):
+        ratings.add_column(col)
+    before_std = {s.standard.id: s for s in before.standards}
+    for s in after.standards:
+        ratings.add_row(escape(f"{s.standard.id} {s.standard.name}"), rating_text(before_std[s.standard.id].rating),
+                        rating_text(s.rating))
+    ratings.add_section()
+    ratings.add_row("Score", score_label(before), score_label(after))
+    ratings.add_row("Overall", rating_text(before.overall_rating), rating_text(after.overall_rating))
+    ci = f"{cmp.confidence:.0%} CI of change"
+    table = Table(title="Questions (* few relevant cases; ! interval excludes no change)", title_justify="left",
+                  show_edge=False, pad_edge=False)
+    for col, justify in (("Question", "left"), ("Before", "right"), ("After", "right"), ("Change", "right"),
+                         (ci, "right"), ("", "left")):
+        table.add_column(col, justify=justify, overflow="fold", ratio=1 if col == "Question" else None)
+    for qc in cmp.questions:
+        if qc.question.kind == "prompt" and not prompts:
+            continue
+        rows = [(f"{qc.question.question.id} {qc.question.question.text}", qc.change)]
+        rows += [(f"   {a}: {v}", c) for a, groups in qc.by.items() for v, c in groups.items()]
+        for label, c in rows:
+            table.add_row(escape(label), side_label(c.before, before.min_n), side_label(c.after, after.min_n),
+                          change_label(c), interval_label(c), "!" if c.significant else "",
+                          style="dim" if qc.question.kind == "prompt" else None)
+    parts = [head, Text(), ratings, Text(), table]
+    if cmp.only_before or cmp.only_after:
+        parts += [Text(), Text(f"Only before: {', '.join(cmp.only_before) or 'none'}"),
+                  Text(f"Only after: {', '.join(cmp.only_after) or 'none'}")]
+    return Group(*parts)
