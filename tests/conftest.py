@@ -95,3 +95,16 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
 
 def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
+
+
+def patch_part(src: bytes, part: str, fn) -> bytes:
+    """An xlsx's bytes with one part (e.g. xl/worksheets/sheet1.xml) rewritten by fn(bytes)."""
+    import zipfile
+
+    zin = zipfile.ZipFile(io.BytesIO(src))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, fn(data) if item.filename == part else data)
+    return out.getvalue()

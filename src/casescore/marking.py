@@ -110,7 +110,8 @@ class _Column:
         return self._lookup(answers.is_blank, True, bool)
 
     def text(self) -> np.ndarray:
-        return self._lookup(answers.as_text, "")
+        # Most cells are already strings (always, from CSV): strip them without the general path.
+        return self._lookup(lambda u: u.strip() if type(u) is str else answers.as_text(u), "")
 
     def answer_codes(self) -> np.ndarray:
         return self._lookup(answers.answer_code, answers.BLANK, np.int8)

@@ -20,6 +20,10 @@ from casescore.errors import UnreadableInput
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted (password-protected) xlsx
 HEADER_SEARCH_ROWS = 50
+# A workbook whose parts expand beyond this is refused before parsing (zip bombs). A 100,000-case
+# marking of ~90 questions is about 0.45 GiB of XML.
+MAX_UNCOMPRESSED = 1 << 30
+ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # stream name inside a password-protected xlsx
 CSV_DELIMITERS = (",", ";", "\t", "|")
 CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
 
@@ -109,9 +113,29 @@ def read_marking_file(path: str, is_header) -> MarkingFile:
 # --- workbooks ---------------------------------------------------------------------------
 
 
+def _check_container(name: str, data: bytes) -> None:
+    """Refuse encrypted workbooks and zip bombs with a clear message, before any parsing."""
+    if data.startswith(OLE_MAGIC) and ENCRYPTED_MARK in data:
+        raise UnreadableInput(f"{name}: the workbook is password-protected; open it in Excel and save a copy "
+                              "without a password")
+    if data.startswith(ZIP_MAGIC):
+        import zipfile
+
+        try:
+            members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise UnreadableInput(f"{name}: not a readable workbook (damaged or truncated zip); "
+                                  "save it again as .xlsx") from None
+        total = sum(m.file_size for m in members)
+        if total > MAX_UNCOMPRESSED:
+            raise UnreadableInput(f"{name}: the workbook expands to {total / (1 << 30):.1f} GiB, over casescore's "
+                                  f"limit of {MAX_UNCOMPRESSED / (1 << 30):.1f} GiB; save the cases as CSV instead")
+
+
 def _read_workbook(name: str, data: bytes, is_header) -> MarkingFile:
     import python_calamine as pc
 
+    _check_container(name, data)
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = book.sheet_names
@@ -201,50 +225,40 @@ def _short(exc: Exception) -> str:
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def _decode(name: str, data: bytes) -> str:
+def _encoding(name: str, data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise UnreadableInput(f"{name}: binary data, not a CSV or a workbook")
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8")  # validates the whole file; C speed
+        return "utf-8-sig"
     except UnicodeDecodeError:
         # Excel on Windows saves CSV as cp1252; latin-1 accepts whatever bytes are left.
         try:
-            return data.decode("cp1252")
+            data.decode("cp1252")
+            return "cp1252"
         except UnicodeDecodeError:
-            return data.decode("latin-1")
+            return "latin-1"
 
 
 def _read_csv(name: str, data: bytes, is_header) -> Table:
-    text = _decode(name, data)
-    delimiter, line_index, header = _find_csv_header(name, text, is_header)
-    width = _width(header)
-    frame = _parse_csv(name, text, delimiter, line_index + 1, len(header))
-    for extra in range(width, frame.shape[1]):  # cells right of the last header: allowed only if empty
-        filled = frame[extra].str.strip() != ""
-        if filled.any():
-            line = line_index + 2 + int(filled.to_numpy().argmax())
-            raise UnreadableInput(f"{name}: line {line} has cells beyond the last column header; "
-                                  "give that column a header or delete the cells")
-    return Table(name, None, line_index + 1, 0, header[:width], [frame[i].to_numpy() for i in range(width)])
-
-
-def _parse_csv(name: str, text: str, delimiter: str, skip: int, columns: int):
-    """The CSV body as strings, as wide as its longest line (Excel adds trailing separators)."""
     import pandas as pd
 
-    # An upper bound on the fields in any line (separators inside quotes only add empty columns);
-    # naming that many columns keeps pandas from failing on long rows or guessing an index.
-    widest = max((line.count(delimiter) + 1 for line in text.splitlines()[skip:]), default=columns)
+    encoding = _encoding(name, data)
+    head = data[:65536].decode(encoding, errors="ignore")
+    delimiter, line_index, header = _find_csv_header(name, head, is_header)
+    width = _width(header)
     try:
-        return pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, skiprows=skip, dtype=str,
-            names=range(max(columns, widest)), keep_default_na=False, na_filter=False,
+        # Cells right of the last header are ignored, as in a workbook: they cannot be questions.
+        frame = pd.read_csv(
+            io.BytesIO(data), encoding=encoding, sep=delimiter, header=None, skiprows=line_index + 1,
+            names=range(width), usecols=range(width), dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=False, engine="c",
         )
     except pd.errors.EmptyDataError:
-        return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(columns)})
-    except pd.errors.ParserError as exc:
+        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    except (pd.errors.ParserError, ValueError) as exc:
         raise UnreadableInput(f"{name}: not a readable CSV ({_short(exc)})") from None
+    return Table(name, None, line_index + 1, 0, header[:width], [frame[i].to_numpy() for i in range(width)])
 
 
 def _find_csv_header(name: str, text: str, is_header) -> tuple[str, int, list[str]]:
