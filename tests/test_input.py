@@ -239,3 +239,18 @@ def test_youth_workbook_scores_out_of_36(cli, tmp_path):
     assert std["2.1"]["rating"] == "Outstanding" and std["3.1"]["rating"] == "Outstanding"
     assert (doc["score"], doc["max_score"]) == (5 * 2 + 7 * 3, 36)
     assert doc["overall_rating"] == "Outstanding"  # 31/36
+
+
+def test_both_factorize_paths_agree(monkeypatch):
+    """Small columns are factorised with a dict, large ones by pandas: the marking is the same."""
+    from casescore import marking
+    from casescore.framework import load
+
+    framework = load("probation-pdu-2021")
+    small = marking.read(str(SAMPLE), framework)
+    monkeypatch.setattr(marking, "PANDAS_FROM", 0)
+    large = marking.read(str(SAMPLE), framework)
+    assert small.case_ids == large.case_ids
+    assert all((small.answers[q] == large.answers[q]).all() for q in small.answers)
+    assert all((small.attributes[a] == large.attributes[a]).all() for a in small.attributes)
+    assert small.problems == large.problems

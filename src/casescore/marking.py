@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from casescore import answers
 from casescore.framework import Framework
@@ -94,13 +93,29 @@ def read(path: str, framework: Framework) -> Marking:
 # --- columns -----------------------------------------------------------------------------
 
 
+PANDAS_FROM = 20_000  # cells in a column from which pandas' C factorize beats a dict (and its import pays)
+
+
+def factorize(values) -> tuple[np.ndarray, list]:
+    """Codes per cell and the distinct values; code -1 stands for a missing value (None/NaN)."""
+    if len(values) >= PANDAS_FROM:
+        import pandas as pd
+
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        return codes, list(uniques)
+    index: dict = {}
+    # keyed by type too, so that TRUE, 1 and 1.0 stay distinct values
+    codes = np.fromiter((index.setdefault(v if type(v) is str else (type(v), v), len(index)) for v in values),
+                        dtype=np.intp, count=len(values))
+    return codes, [k if type(k) is str else k[1] for k in index]
+
+
 class _Column:
     """A raw column factorised once: each distinct value is classified once, not per cell."""
 
     def __init__(self, values):
         self.values = values
-        self.codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-        self.uniques = list(uniques)
+        self.codes, self.uniques = factorize(values)
 
     def _lookup(self, fn, missing, dtype=object) -> np.ndarray:
         table = np.array([fn(u) for u in self.uniques] + [missing], dtype=dtype)
