@@ -73,9 +73,9 @@ def is_cases_header(cells) -> bool:
     return any(normalise_header(c) in CASE_ID_HEADERS for c in cells)
 
 
-def read(path: str, framework: Framework) -> Marking:
+def read(path: str, framework: Framework, progress=None) -> Marking:
     """Read and validate a marking file. Unreadable input raises; problems are collected."""
-    file = read_marking_file(path, is_cases_header)
+    file = read_marking_file(path, is_cases_header, progress)
     headers = {normalise_header(h) for h in file.cases.header}
     if LONG_FORM_HEADERS <= headers:
         marking = _from_long(file.cases, framework)

@@ -94,16 +94,17 @@ def read_bytes(path: str) -> tuple[str, bytes]:
         raise UnreadableInput(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
 
 
-def read_marking_file(path: str, is_header) -> MarkingFile:
+def read_marking_file(path: str, is_header, progress=None) -> MarkingFile:
     """Read the cases table (and Ratings/Inspection sheets of a workbook).
 
-    `is_header(cells)` tells the cases header row from title rows above it.
+    `is_header(cells)` tells the cases header row from title rows above it; `progress(done, total)`
+    is called as a large workbook's cases sheet is read.
     """
     name, data = read_bytes(path)
     if not data.strip():
         raise UnreadableInput(f"{name}: the file is empty")
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
-        file = _read_workbook(name, data, is_header)
+        file = _read_workbook(name, data, is_header, progress)
     else:
         file = MarkingFile(cases=_read_csv(name, data, is_header))
     file.sha256 = hashlib.sha256(data).hexdigest()
@@ -132,27 +133,15 @@ def _check_container(name: str, data: bytes) -> None:
                                   f"limit of {MAX_UNCOMPRESSED / (1 << 30):.1f} GiB; save the cases as CSV instead")
 
 
-def _read_workbook(name: str, data: bytes, is_header) -> MarkingFile:
-    import python_calamine as pc
-
+def _read_workbook(name: str, data: bytes, is_header, progress=None) -> MarkingFile:
     _check_container(name, data)
-    try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = book.sheet_names
-    except pc.PasswordError:
-        raise UnreadableInput(f"{name}: the workbook is password-protected; save an unprotected copy") from None
-    except Exception as exc:  # calamine raises several kinds for corrupt files
-        if data.startswith(OLE_MAGIC):
-            raise UnreadableInput(
-                f"{name}: not a readable workbook (a password-protected xlsx or a damaged .xls); "
-                "save it again from Excel as .xlsx without a password"
-            ) from None
-        raise UnreadableInput(f"{name}: not a readable workbook ({_short(exc)}); save it again as .xlsx") from None
+    book = _open_book(name, data)
+    sheets = book.sheet_names
     if not sheets:
         raise UnreadableInput(f"{name}: the workbook has no sheets")
     by_lower = {s.lower(): s for s in sheets}
     cases_sheet = by_lower.get(CASES_SHEET.lower(), sheets[0])
-    cases = _sheet_table(book, name, cases_sheet, is_header, "a 'Case ID' column")
+    cases = _sheet_table(book, name, cases_sheet, is_header, progress)
     if cases is None:
         raise UnreadableInput(
             f"{name}: sheet {cases_sheet} has no header row with a 'Case ID' column in its first "
@@ -161,37 +150,99 @@ def _read_workbook(name: str, data: bytes, is_header) -> MarkingFile:
     ratings = inspection = None
     if RATINGS_SHEET.lower() in by_lower and by_lower[RATINGS_SHEET.lower()] != cases_sheet:
         sheet = by_lower[RATINGS_SHEET.lower()]
-        ratings = _sheet_table(book, name, sheet, _has_columns("standard", "rating"), "")
-        if ratings is None and _rows(book, name, sheet):
+        ratings = _sheet_table(book, name, sheet, _has_columns("standard", "rating"))
+        if ratings is None and _sheet_table(book, name, sheet, lambda cells: True) is not None:
             raise UnreadableInput(f"{name}: sheet {sheet} needs a header row with 'Standard' and 'Rating' columns")
     if INSPECTION_SHEET.lower() in by_lower:
-        inspection = _sheet_table(book, name, by_lower[INSPECTION_SHEET.lower()], lambda cells: True, "")
+        inspection = _sheet_table(book, name, by_lower[INSPECTION_SHEET.lower()], lambda cells: True)
     return MarkingFile(cases, ratings, inspection)
 
 
-def _rows(book, name: str, sheet: str) -> tuple[tuple[int, int], list[list]]:
-    import python_calamine as pc
+def _open_book(name: str, data: bytes):
+    """The fast streaming reader for ordinary xlsx files; calamine for everything else."""
+    if data.startswith(ZIP_MAGIC):
+        from casescore import ooxml
 
-    try:
-        ws = book.get_sheet_by_name(sheet)
-        rows = ws.to_python(skip_empty_area=True)
-        start = ws.start or (0, 0)
-    except pc.PasswordError:
-        raise UnreadableInput(f"{name}: sheet {sheet} is password-protected") from None
-    except Exception as exc:
-        raise UnreadableInput(f"{name}: sheet {sheet} cannot be read ({_short(exc)})") from None
-    return (start, rows) if rows else ((0, 0), [])
+        try:
+            return _FastBook(name, ooxml.Workbook(data), data)
+        except ooxml.Unsupported:
+            pass
+        except ooxml.Hostile as exc:
+            raise UnreadableInput(f"{name}: refused: {exc}") from None
+    return _CalamineBook(name, data)
 
 
-def _sheet_table(book, name: str, sheet: str, is_header, _what) -> Table | None:
-    (row0, col0), rows = _rows(book, name, sheet)
-    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+class _FastBook:
+    def __init__(self, name: str, book, data: bytes):
+        self.name, self.book, self.data = name, book, data
+        self.sheet_names = book.sheet_names
+
+    def grid(self, sheet: str, progress=None):
+        """(first 50 rows with their 1-based numbers, columns-from(row) function)."""
+        from casescore import ooxml
+
+        try:
+            data = self.book.sheet(sheet, progress)
+        except ooxml.Unsupported:
+            return _CalamineBook(self.name, self.data).grid(sheet)
+        except ooxml.Hostile as exc:
+            raise UnreadableInput(f"{self.name}: sheet {sheet} refused: {exc}") from None
+        except Exception as exc:  # a damaged part: one clear line, like calamine's
+            raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
+        head = [(r, data.row(r)) for r in range(1, min(data.last_row, HEADER_SEARCH_ROWS) + 1)]
+        return head, lambda first_row, width: [data.column(j, first_row) for j in range(width)]
+
+
+class _CalamineBook:
+    def __init__(self, name: str, data: bytes):
+        import python_calamine as pc
+
+        self.name = name
+        try:
+            self.book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self.sheet_names = self.book.sheet_names
+        except pc.PasswordError:
+            raise UnreadableInput(f"{name}: the workbook is password-protected; save an unprotected copy") from None
+        except Exception as exc:  # calamine raises several kinds for corrupt files
+            if data.startswith(OLE_MAGIC):
+                raise UnreadableInput(
+                    f"{name}: not a readable workbook (a password-protected xlsx or a damaged .xls); "
+                    "save it again from Excel as .xlsx without a password"
+                ) from None
+            raise UnreadableInput(f"{name}: not a readable workbook ({_short(exc)}); save it again as .xlsx") from None
+
+    def grid(self, sheet: str, progress=None):
+        import python_calamine as pc
+
+        try:
+            ws = self.book.get_sheet_by_name(sheet)
+            rows = ws.to_python(skip_empty_area=True)
+            row0, col0 = ws.start or (0, 0)
+        except pc.PasswordError:
+            raise UnreadableInput(f"{self.name}: sheet {sheet} is password-protected") from None
+        except Exception as exc:
+            raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
+        pad = [""] * col0  # calamine trims empty leading columns: put them back so cells keep their letters
+        head = [(row0 + i + 1, pad + list(r)) for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])]
+
+        def columns(first_row: int, width: int) -> list:
+            body = rows[first_row - row0 - 1:]
+            if not body:
+                return [[] for _ in range(width)]
+            cols = [list(c) for c in zip(*body)]
+            full = [[""] * len(body) for _ in range(col0)] + cols
+            return [full[j] if j < len(full) else [""] * len(body) for j in range(width)]
+
+        return head, columns
+
+
+def _sheet_table(book, name: str, sheet: str, is_header, progress=None) -> Table | None:
+    head, columns = book.grid(sheet, progress)
+    for number, cells in head:
         if is_header(cells):
             width = _width(cells)
-            body = rows[i + 1:]
-            columns = [list(c) for c in zip(*(r[:width] for r in body))] if body else [[] for _ in range(width)]
             header = [_header_text(c) for c in cells[:width]]
-            return Table(name, sheet, row0 + i + 1, col0, header, columns)
+            return Table(name, sheet, number, 0, header, columns(number + 1, width))
     return None
 
 

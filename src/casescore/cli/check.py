@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casescore.cli.options import FormatOpt, FrameworkOpt, MarkingArg
-from casescore.cli.output import Format, stderr_console, write, write_csv, write_json
+from casescore.cli.output import Format, stderr_console, working, write, write_csv, write_json
 
 
 def check(
@@ -21,7 +21,8 @@ def check(
     from casescore.errors import ExitCode
     from casescore.framework import load
 
-    marking = api.check_file(file, load(framework))
+    with working(f"Reading and checking {file} ...", file):
+        marking = api.check_file(file, load(framework))
     problems = marking.blocking(partial)
     rows = [{"where": p.where, "kind": p.kind, "message": p.message, "value": p.value, "accepted": p.accepted}
             for p in problems]

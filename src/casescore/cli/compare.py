@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casescore.cli.options import ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, MinNOpt, PartialOpt
-from casescore.cli.output import Format, stdout_console, warn, write_csv, write_json
+from casescore.cli.output import Format, stdout_console, warn, working, write_csv, write_json
 
 
 def compare(
@@ -34,8 +34,9 @@ def compare(
     if before == "-" and after == "-":
         raise UsageError("only one of BEFORE and AFTER can be - (standard input)")
     fw = load(framework)
-    first = api.rate_file(before, fw, (), partial, by, confidence, min_n)
-    second = api.rate_file(after, fw, (), partial, by, confidence, min_n)
+    with working("Reading and rating both markings ...", before):
+        first = api.rate_file(before, fw, (), partial, by, confidence, min_n)
+        second = api.rate_file(after, fw, (), partial, by, confidence, min_n)
     cmp = run(first.result, second.result, confidence)
     sources = (first.marking.title, second.marking.title)
     if fmt is Format.json:

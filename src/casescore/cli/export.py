@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casescore.cli.options import ForceOpt, FrameworkOpt, MarkingArg, PartialOpt, RatingOpt
-from casescore.cli.output import warn
+from casescore.cli.output import warn, working
 
 
 def export(
@@ -25,8 +25,11 @@ def export(
     from casescore.framework import load
     from casescore.workbook import export as book
 
-    rated = api.rate_file(file, load(framework), rating, partial)
-    safe_write.check_target(workbook, force, (file,))
-    safe_write.write_bytes(workbook, book.build(rated, include_cases=not no_cases), force, (file,))
+    safe_write.check_target(workbook, force, (file,))  # fail before the work, not after it
+    with working(f"Reading and rating {file} ...", file):
+        rated = api.rate_file(file, load(framework), rating, partial)
+    with working(f"Writing {workbook} ...", file):
+        data = book.build(rated, include_cases=not no_cases)
+        safe_write.write_bytes(workbook, data, force, (file,))
     for message in rated.result.warnings:
         warn(message)

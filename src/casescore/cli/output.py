@@ -3,8 +3,12 @@ importing the CLI stays cheap and test runners can capture the streams."""
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import os
 import sys
+
+SLOW_INPUT_BYTES = 4 << 20  # about a second's reading; smaller inputs get no progress display
 
 
 class Format(str, enum.Enum):
@@ -57,3 +61,16 @@ def error(message: str) -> None:
     from rich.markup import escape
 
     stderr_console().print(f"[red]error:[/red] {escape(message)}")
+
+
+def working(message: str, path: str | None = None):
+    """A spinner on stderr while slow work runs: only on a terminal, and only for big inputs."""
+    try:
+        big = path is None or path == "-" or os.path.getsize(path) >= SLOW_INPUT_BYTES
+    except OSError:
+        big = False
+    if not (big and sys.stderr.isatty()):
+        return contextlib.nullcontext()
+    from rich.markup import escape
+
+    return stderr_console().status(escape(message), spinner="dots")

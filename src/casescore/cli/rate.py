@@ -8,7 +8,7 @@ import typer
 
 from casescore.cli.options import (ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, MarkingArg, MinNOpt, PartialOpt,
                                    RatingOpt)
-from casescore.cli.output import Format, stdout_console, warn, write, write_csv, write_json
+from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
 
 
 def rate(
@@ -31,7 +31,8 @@ def rate(
 
     fw = load(framework)
     floor = api.fail_under_rating(fw, fail_under)
-    rated = api.rate_file(file, fw, rating, partial, by, confidence, min_n)
+    with working(f"Reading and rating {file} ...", file):
+        rated = api.rate_file(file, fw, rating, partial, by, confidence, min_n)
     result = rated.result
     name = rated.marking.title
     if fmt is Format.json:
