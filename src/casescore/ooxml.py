@@ -22,12 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 CHUNK = 16 << 20
-CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?(?: (?:cm|vm|ph)="[^"]*")*'
-    rb' ?(?:/>|>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?(?:<v>([^<]*)</v>)?'
-    rb'(?:<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<is><t(?: xml:space="preserve")?/></is>)?</c>)'
-)
-CELL_START = re.compile(rb"<c[ >/]")
 SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
                  rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
@@ -60,14 +54,15 @@ class Sheet:
     cells: dict[int, tuple[np.ndarray, list]]
     last_row: int
 
-    def row(self, number: int) -> list:
-        """The values of one row, from column A to its last cell ('' where empty)."""
-        found = {}
+    def head(self, n: int) -> list[tuple[int, list]]:
+        """The first n rows as (1-based number, values from column A; '' where empty)."""
+        grid: dict[int, dict[int, object]] = {}
         for col, (rows, values) in self.cells.items():
-            k = np.searchsorted(rows, number)
-            if k < len(rows) and rows[k] == number:
-                found[col] = values[k]
-        return [found.get(c, "") for c in range(max(found) + 1)] if found else []
+            k = int(np.searchsorted(rows, n, side="right"))
+            for r, v in zip(rows[:k].tolist(), values[:k]):
+                grid.setdefault(r, {})[col] = v
+        return [(r, [grid.get(r, {}).get(c, "") for c in range(max(grid.get(r, {0: 0})) + 1)] if r in grid else [])
+                for r in range(1, min(n, self.last_row) + 1)]
 
     def column(self, col: int, first_row: int) -> np.ndarray:
         """Values of one column from first_row to the sheet's last row ('' where empty)."""
@@ -126,89 +121,193 @@ class Workbook:
     def sheet(self, name: str, progress=None) -> Sheet:
         path = self.sheet_paths[name]
         total = self.zip.getinfo(path).file_size
-        columns: dict[int, tuple[list, list]] = {}
+        parts: dict[int, tuple[list, list]] = {}
         done, rest = 0, b""
         with self.zip.open(path) as fh:
             while True:
                 chunk = fh.read(CHUNK)
                 if not done:
                     _guard(chunk)
+                done += len(chunk)
                 data = rest + chunk
                 cut = data.rfind(b"</row>") + 6 if chunk else len(data)
-                if cut <= 5 and chunk:  # no complete row yet
-                    rest = data
-                    continue
-                part, rest = data[:cut], data[cut:]
-                self._cells(part, columns)
-                done += len(chunk)
+                if cut > 5 or not chunk:
+                    part, rest = data[:cut], data[cut:]
+                    self._add(_Scan(part, self).columns(), parts)
+                else:
+                    rest = data  # no complete row yet
                 if progress:
                     progress(done, total)
                 if not chunk:
                     break
         cells, last = {}, 0
-        for col, (row_parts, value_parts) in columns.items():
+        for col, (row_parts, value_parts) in parts.items():
             rows = np.concatenate(row_parts)
-            values = [v for part in value_parts for v in part]
             if len(rows) > 1 and not (np.diff(rows) > 0).all():
                 raise Unsupported("cells out of order")
-            cells[col] = (rows, values)
+            cells[col] = (rows, np.concatenate(value_parts))
             last = max(last, int(rows[-1]))
         return Sheet(cells, last)
 
-    def _cells(self, xml: bytes, columns: dict) -> None:
-        found = CELL.findall(xml)
-        if len(found) != len(CELL_START.findall(xml)):
-            raise Unsupported("a cell form this reader does not know")
-        if not found:
-            return
-        letters, rows, styles, types, values, inline = zip(*found)
-        cols = np.fromiter(map(_column_index, letters), np.int32, len(found))
-        rows = np.fromiter(map(int, rows), np.int64, len(found))
-        out = self._values(styles, types, values, inline)
-        order = np.argsort(cols, kind="stable")
-        sorted_cols = cols[order]
-        bounds = np.flatnonzero(np.diff(sorted_cols)) + 1
-        for idx in np.split(order, bounds):
-            col = int(cols[idx[0]])
-            entry = columns.setdefault(col, ([], []))
-            entry[0].append(rows[idx])
-            entry[1].append([out[i] for i in idx.tolist()])
+    @staticmethod
+    def _add(columns: dict, parts: dict) -> None:
+        for col, (rows, values) in columns.items():
+            entry = parts.setdefault(col, ([], []))
+            entry[0].append(rows)
+            entry[1].append(values)
 
-    def _values(self, styles, types, values, inline) -> list:
-        """Every cell's Python value, decided type by type with C-level passes."""
-        out = list(map(_text_cached, inline))  # inline strings (and '' for everything else)
-        kinds = np.array(types, dtype="S9")
-        for kind in set(types):
-            idx = np.flatnonzero(kinds == kind).tolist()
-            raw = [values[i] for i in idx]
-            if kind == b"s":
-                try:
-                    converted = list(map(self.shared.__getitem__, map(int, raw)))
-                except (ValueError, IndexError):
-                    raise Unsupported("shared string index out of range") from None
-            elif kind in (b"inlineStr",):
-                continue
-            elif kind == b"str":
-                converted = list(map(_text_cached, raw))
-            elif kind == b"b":
-                converted = [v == b"1" for v in raw]
-            elif kind == b"e":
-                converted = [""] * len(raw)  # an error value (#DIV/0!) reads as empty, as calamine does
-            elif kind in (b"", b"n"):
-                converted = self._numbers(raw, [styles[i] for i in idx])
-            else:
-                raise Unsupported(f"cell type {kind!r}")
-            for i, v in zip(idx, converted):
-                out[i] = v
-        return out
+    def value(self, kind: int, style: int, raw: bytes):
+        """One distinct cell value -> its Python value, by cell type (and style, for dates)."""
+        if kind == T_SHARED:
+            try:
+                return self.shared[int(raw)]
+            except (ValueError, IndexError):
+                raise Unsupported("shared string index out of range") from None
+        if kind in (T_INLINE, T_STR):
+            return _text(raw)
+        if kind == T_BOOL:
+            return raw == b"1"
+        if kind == T_ERROR:
+            return ""  # an error value (#DIV/0!) reads as empty, as calamine reads it
+        if kind == T_NUMBER:
+            if not raw:
+                return ""
+            number = float(raw)
+            is_date = style < len(self.date_styles) and self.date_styles[style]
+            return _excel_date(number, self.epoch) if is_date else number
+        raise Unsupported(f"cell type {chr(kind)}")
 
-    def _numbers(self, raw: list[bytes], styles: list[bytes]) -> list:
-        out = [float(v) if v else "" for v in raw]
-        style = np.fromiter((int(s) if s else 0 for s in styles), np.int64, len(styles))
-        is_date = self.date_styles[np.minimum(style, len(self.date_styles) - 1)]
-        for i in np.flatnonzero(is_date).tolist():
-            if out[i] != "":
-                out[i] = _excel_date(out[i], self.epoch)
+
+# Cell types by the first letter of t="..." (str is told from s by its second letter).
+T_SHARED, T_INLINE, T_STR, T_BOOL, T_ERROR, T_NUMBER = ord("s"), ord("i"), ord("S"), ord("b"), ord("e"), ord("n")
+LT, GT, SLASH, QUOTE, EQ, SP = (ord(c) for c in '<>/"= ')
+
+
+def _digits(a: np.ndarray, at: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parse the decimal numbers starting at each position: (values, digit counts)."""
+    value = np.zeros(len(at), np.int64)
+    count = np.zeros(len(at), np.int64)
+    for i in range(most):
+        ch = a[at + i].astype(np.int64)
+        more = (ch >= 48) & (ch <= 57) & (count == i)
+        value = np.where(more, value * 10 + ch - 48, value)
+        count += more
+    return value, count
+
+
+def _first_after(candidates: np.ndarray, after: np.ndarray, before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each (after, before) window, the first candidate position inside it, and whether there is one."""
+    if not len(candidates):
+        return np.zeros(len(after), np.int64), np.zeros(len(after), bool)
+    k = np.searchsorted(candidates, after, side="right")
+    pos = candidates[np.minimum(k, len(candidates) - 1)]
+    return pos, (k < len(candidates)) & (pos < before)
+
+
+class _Scan:
+    """All the cells of a run of complete rows, found with vectorised byte comparisons: no
+    Python work per cell, only per distinct value."""
+
+    def __init__(self, part: bytes, book: Workbook):
+        self.part, self.book = part, book
+        self.a = np.concatenate([np.frombuffer(part, np.uint8), np.zeros(32, np.uint8)])
+
+    def columns(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        a = self.a
+        lt = np.flatnonzero(a == LT)
+        after1, after2 = a[lt + 1], a[lt + 2]
+        starts = lt[(after1 == ord("c")) & ((after2 == SP) | (after2 == GT) | (after2 == SLASH))]
+        if not len(starts):
+            return {}
+        if not ((a[starts + 2] == SP) & (a[starts + 3] == ord("r")) & (a[starts + 4] == EQ)
+                & (a[starts + 5] == QUOTE)).all():
+            raise Unsupported("a cell without its reference first")
+        col, row = self._reference(starts + 6)
+        gt = np.flatnonzero(a == GT)
+        ends = gt[np.searchsorted(gt, starts)]  # the '>' closing each <c ...> tag
+        closed = a[ends - 1] == SLASH
+        kind, style = self._attributes(starts, ends)
+        values = self._values(lt, after1, after2, gt, ends, closed, kind, style)
+        order = np.argsort(col, kind="stable")
+        bounds = np.flatnonzero(np.diff(col[order])) + 1
+        return {int(col[idx[0]]): (row[idx], values[idx]) for idx in np.split(order, bounds)}
+
+    def _reference(self, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a = self.a
+        col = np.zeros(len(at), np.int64)
+        letters = np.zeros(len(at), np.int64)
+        for i in range(3):
+            ch = a[at + i].astype(np.int64)
+            more = (ch >= 65) & (ch <= 90) & (letters == i)
+            col = np.where(more, col * 26 + ch - 64, col)
+            letters += more
+        row, digits = _digits(a, at + letters, 8)
+        if ((letters == 0) | (digits == 0) | (a[at + letters + digits] != QUOTE)).any():
+            raise Unsupported("a cell reference this reader does not know")
+        return col - 1, row
+
+    def _attribute(self, letter: str, starts: np.ndarray, ends: np.ndarray):
+        a = self.a
+        cand = np.flatnonzero(a == ord(letter))
+        cand = cand[(a[cand - 1] == SP) & (a[cand + 1] == EQ) & (a[cand + 2] == QUOTE)]
+        return _first_after(cand, starts, ends)
+
+    def _attributes(self, starts, ends) -> tuple[np.ndarray, np.ndarray]:
+        a = self.a
+        tpos, has_t = self._attribute("t", starts, ends)
+        kind = np.where(has_t, a[tpos + 3], T_NUMBER).astype(np.int64)
+        kind = np.where((kind == T_SHARED) & (a[tpos + 4] == ord("t")), T_STR, kind)
+        spos, has_s = self._attribute("s", starts, ends)
+        style, _ = _digits(a, spos + 3, 6)
+        return kind, np.where(has_s, style, 0)
+
+    def _values(self, lt, after1, after2, gt, ends, closed, kind, style) -> np.ndarray:
+        a = self.a
+        close_c = lt[(after1 == SLASH) & (after2 == ord("c")) & (a[lt + 3] == GT)]
+        cell_end, has_end = _first_after(close_c, ends, np.full(len(ends), len(a)))
+        if not (has_end | closed).all():
+            raise Unsupported("an unclosed cell")
+        cell_end = np.where(closed, ends, cell_end)
+        rich, has_rich = _first_after(lt[(after1 == ord("r")) & ((after2 == GT) | (after2 == SP))], ends, cell_end)
+        if has_rich.any():
+            raise Unsupported("rich text in a cell")
+        vpos, has_v = _first_after(lt[(after1 == ord("v")) & (after2 == GT)], ends, cell_end)
+        tpos, has_t = _first_after(lt[(after1 == ord("t")) & ((after2 == GT) | (after2 == SP) | (after2 == SLASH))],
+                                   ends, cell_end)
+        t_close = gt[np.searchsorted(gt, tpos)]
+        inline = kind == T_INLINE
+        use_t = inline & has_t & (a[t_close - 1] != SLASH)
+        use_v = ~inline & has_v
+        start = np.where(use_t, t_close + 1, np.where(use_v, vpos + 3, 0))
+        stop = np.where(use_t | use_v, lt[np.searchsorted(lt, start)], 0)
+        return self._decode(start, stop - start, kind, style)
+
+    def _decode(self, start, length, kind, style) -> np.ndarray:
+        """Cell values: each distinct (type, style, bytes) decoded once."""
+        a, part = self.a, self.part
+        out = np.empty(len(start), dtype=object)
+        short = length <= 8
+        key = np.zeros(len(start), np.uint64)
+        for i in range(8):
+            key |= np.where(short & (i < length), a[start + i].astype(np.uint64) << np.uint64(8 * i), 0).astype(np.uint64)
+        group = kind * (1 << 32) + np.where(kind == T_NUMBER, style, 0)  # styles matter for numbers only
+        for g in np.unique(group).tolist():
+            k, st = divmod(g, 1 << 32)
+            here = group == g
+            sel = np.flatnonzero(here & short)
+            if len(sel):
+                keys, first, inverse = np.unique(key[sel], return_index=True, return_inverse=True)
+                decoded = np.empty(len(keys), dtype=object)
+                for j, i in enumerate(sel[first].tolist()):
+                    decoded[j] = self.book.value(int(k), int(st), part[start[i]:start[i] + length[i]])
+                out[sel] = decoded[inverse.ravel()]
+            sel = np.flatnonzero(here & ~short)
+            if len(sel):
+                raws = [part[s:s + n] for s, n in zip(start[sel].tolist(), length[sel].tolist())]
+                value = functools.partial(self.book.value, int(k), int(st))
+                taken = np.empty(len(sel), dtype=object)
+                taken[:] = [value(r) for r in raws] if k != T_INLINE and k != T_STR else list(map(_text_cached, raws))
+                out[sel] = taken
         return out
 
 

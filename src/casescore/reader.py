@@ -189,7 +189,7 @@ class _FastBook:
             raise UnreadableInput(f"{self.name}: sheet {sheet} refused: {exc}") from None
         except Exception as exc:  # a damaged part: one clear line, like calamine's
             raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
-        head = [(r, data.row(r)) for r in range(1, min(data.last_row, HEADER_SEARCH_ROWS) + 1)]
+        head = data.head(HEADER_SEARCH_ROWS)
         return head, lambda first_row, width: [data.column(j, first_row) for j in range(width)]
 
 
