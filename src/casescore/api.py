@@ -27,9 +27,9 @@ def fail_under_rating(framework: Framework, text: str | None) -> str | None:
     return rating
 
 
-def check_file(path: str, framework: Framework | None = None) -> marking.Marking:
+def check_file(path: str, framework: Framework | None = None, progress=None) -> marking.Marking:
     """Read and validate a marking; its .problems lists everything wrong with it."""
-    return marking.read(path, framework or load())
+    return marking.read(path, framework or load(), progress)
 
 
 def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Grouping, ...]:
@@ -41,9 +41,9 @@ def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Groupi
     return tuple(scoring.Grouping.of(name, m.attributes[name]) for name in attributes)
 
 
-def read_valid(path: str, framework: Framework, partial: bool = False) -> marking.Marking:
+def read_valid(path: str, framework: Framework, partial: bool = False, progress=None) -> marking.Marking:
     """Read a marking; raise ValidationFailed with every blocking problem."""
-    m = marking.read(path, framework)
+    m = marking.read(path, framework, progress)
     blocking = m.blocking(partial)
     if blocking:
         raise ValidationFailed(blocking)
@@ -51,11 +51,14 @@ def read_valid(path: str, framework: Framework, partial: bool = False) -> markin
 
 
 def rate_file(path: str, framework: Framework | None = None, ratings: list[str] = (),
-              partial: bool = False, by: list[str] = (), confidence: float = 0.95, min_n: int = 10) -> Rated:
-    """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem."""
+              partial: bool = False, by: list[str] = (), confidence: float = 0.95, min_n: int = 10,
+              progress=None) -> Rated:
+    """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem.
+
+    progress(done, total), if given, is called as a large workbook is read."""
     framework = framework or load()
     judgements.merge(framework, {}, list(ratings))  # a bad --rating fails before the file is read
-    m = read_valid(path, framework, partial)
+    m = read_valid(path, framework, partial, progress)
     given = judgements.merge(framework, m.judgements, list(ratings))
     options = scoring.Options(provisional=partial and m.unmarked > 0, by=groupings(m, list(by)),
                               confidence=confidence, min_n=min_n)

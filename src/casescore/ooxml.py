@@ -164,7 +164,7 @@ class Workbook:
             except (ValueError, IndexError):
                 raise Unsupported("shared string index out of range") from None
         if kind in (T_INLINE, T_STR):
-            return _text(raw)
+            return _text_cached(raw)
         if kind == T_BOOL:
             return raw == b"1"
         if kind == T_ERROR:
@@ -306,14 +306,15 @@ class _Scan:
                 raws = [part[s:s + n] for s, n in zip(start[sel].tolist(), length[sel].tolist())]
                 value = functools.partial(self.book.value, int(k), int(st))
                 taken = np.empty(len(sel), dtype=object)
-                taken[:] = [value(r) for r in raws] if k != T_INLINE and k != T_STR else list(map(_text_cached, raws))
+                taken[:] = [value(r) for r in raws]
                 out[sel] = taken
         return out
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _text_cached(raw: bytes) -> str:
-    return _text(raw)
+    text = _text(raw)
+    return text if text.strip() else ""  # whitespace-only text reads as empty, as calamine reads it
 
 
 def _text(raw: bytes) -> str:

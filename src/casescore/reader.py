@@ -226,9 +226,11 @@ class _CalamineBook:
         head = [(row0 + i + 1, pad + list(r)) for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])]
 
         def columns(first_row: int, width: int) -> list:
-            body = rows[first_row - row0 - 1:]
+            skipped = first_row - row0 - 1  # rows of the sheet's data area before first_row
+            body = [[]] * max(0, -skipped) + rows[max(0, skipped):]  # empty rows above the data area
             if not body:
                 return [[] for _ in range(width)]
+            body = [r if r else [""] * len(rows[0]) for r in body]
             cols = [list(c) for c in zip(*body)]
             full = [[""] * len(body) for _ in range(col0)] + cols
             return [full[j] if j < len(full) else [""] * len(body) for j in range(width)]

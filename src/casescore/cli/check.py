@@ -21,8 +21,8 @@ def check(
     from casescore.errors import ExitCode
     from casescore.framework import load
 
-    with working(f"Reading and checking {file} ...", file):
-        marking = api.check_file(file, load(framework))
+    with working(f"Reading {file}", file) as progress:
+        marking = api.check_file(file, load(framework), progress)
     problems = marking.blocking(partial)
     rows = [{"where": p.where, "kind": p.kind, "message": p.message, "value": p.value, "accepted": p.accepted}
             for p in problems]

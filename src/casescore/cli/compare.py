@@ -34,9 +34,10 @@ def compare(
     if before == "-" and after == "-":
         raise UsageError("only one of BEFORE and AFTER can be - (standard input)")
     fw = load(framework)
-    with working("Reading and rating both markings ...", before):
-        first = api.rate_file(before, fw, (), partial, by, confidence, min_n)
-        second = api.rate_file(after, fw, (), partial, by, confidence, min_n)
+    with working(f"Reading {before}", before) as progress:
+        first = api.rate_file(before, fw, (), partial, by, confidence, min_n, progress)
+    with working(f"Reading {after}", after) as progress:
+        second = api.rate_file(after, fw, (), partial, by, confidence, min_n, progress)
     cmp = run(first.result, second.result, confidence)
     sources = (first.marking.title, second.marking.title)
     if fmt is Format.json:

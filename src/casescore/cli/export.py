@@ -26,9 +26,9 @@ def export(
     from casescore.workbook import export as book
 
     safe_write.check_target(workbook, force, (file,))  # fail before the work, not after it
-    with working(f"Reading and rating {file} ...", file):
-        rated = api.rate_file(file, load(framework), rating, partial)
-    with working(f"Writing {workbook} ...", file):
+    with working(f"Reading {file}", file) as progress:
+        rated = api.rate_file(file, load(framework), rating, partial, progress=progress)
+    with working(f"Writing {workbook}", file):
         data = book.build(rated, include_cases=not no_cases)
         safe_write.write_bytes(workbook, data, force, (file,))
     for message in rated.result.warnings:

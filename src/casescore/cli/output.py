@@ -63,14 +63,28 @@ def error(message: str) -> None:
     stderr_console().print(f"[red]error:[/red] {escape(message)}")
 
 
+@contextlib.contextmanager
 def working(message: str, path: str | None = None):
-    """A spinner on stderr while slow work runs: only on a terminal, and only for big inputs."""
+    """Progress on stderr while slow work runs: only on a terminal, and only for big inputs.
+
+    Yields a progress(done, total) callback for readers that can report it (None otherwise);
+    shows a bar once it is called, a spinner until then.
+    """
     try:
         big = path is None or path == "-" or os.path.getsize(path) >= SLOW_INPUT_BYTES
     except OSError:
         big = False
     if not (big and sys.stderr.isatty()):
-        return contextlib.nullcontext()
+        yield None
+        return
     from rich.markup import escape
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
 
-    return stderr_console().status(escape(message), spinner="dots")
+    columns = (SpinnerColumn(), TextColumn(escape(message)), BarColumn(), TaskProgressColumn())
+    with Progress(*columns, console=stderr_console(), transient=True) as bar:
+        task = bar.add_task(message, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress

@@ -31,8 +31,8 @@ def rate(
 
     fw = load(framework)
     floor = api.fail_under_rating(fw, fail_under)
-    with working(f"Reading and rating {file} ...", file):
-        rated = api.rate_file(file, fw, rating, partial, by, confidence, min_n)
+    with working(f"Reading {file}", file) as progress:
+        rated = api.rate_file(file, fw, rating, partial, by, confidence, min_n, progress)
     result = rated.result
     name = rated.marking.title
     if fmt is Format.json:
