@@ -62,7 +62,4 @@ def rate_file(path: str, framework: Framework | None = None, ratings: list[str] 
     given = judgements.merge(framework, m.judgements, list(ratings))
     options = scoring.Options(provisional=partial and m.unmarked > 0, by=groupings(m, list(by)),
                               confidence=confidence, min_n=min_n)
-    result = scoring.rate(framework, m.answers, m.cases, given, options)
-    if result.provisional:
-        result.warnings[0] += f": {m.unmarked} answer(s) not yet marked"
-    return Rated(framework, m, result)
+    return Rated(framework, m, scoring.rate(framework, m.answers, m.cases, given, options))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casescore.scoring import QuestionResult, Result, StandardResult, Tally, small
+from casescore.scoring import QuestionResult, Result, StandardResult, Tally, round_half_up, small
 
 
 def tally_dict(t: Tally, confidence: float) -> dict:
@@ -73,8 +73,6 @@ def question_rows(result: Result) -> list[dict]:
 def percent_label(tally, min_n: int = 0) -> str:
     """A percentage as inspection reports print it: a whole number, halves rounded up;
     marked * when it rests on fewer than min_n relevant cases."""
-    from casescore.scoring import round_half_up
-
     if tally.fraction is None:
         return "-"
     return f"{round_half_up(tally.fraction)}%" + ("*" if small(tally, min_n) else "")
