@@ -127,3 +127,18 @@ def test_version(cli):
     from casescore import __version__
 
     assert cli("--version").out.strip() == f"casescore {__version__}"
+
+
+def test_progress_only_on_a_terminal(tmp_path, monkeypatch):
+    from casescore.cli import output
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (output.SLOW_INPUT_BYTES + 1))
+    with output.working("Reading", str(big)) as progress:  # pytest's stderr is not a terminal
+        assert progress is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with output.working("Reading", str(SAMPLE)) as progress:  # a small file: no display
+        assert progress is None
+    with output.working("Reading", str(big)) as progress:
+        assert callable(progress)
+        progress(5, 10)

@@ -246,3 +246,17 @@ def test_youth_template(cli, tmp_path):
     header = [c.value for c in openpyxl.load_workbook(out)["Cases"][1]]
     assert "3.3.3 Does the implementation and delivery of services effectively support the safety of other people?" in header
     assert not any(h.split()[0].endswith("a") for h in header[1:] if h[0].isdigit())
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed here")
+def test_libreoffice_opens_both_workbooks(exported, template, tmp_path):
+    """LibreOffice converts each workbook without complaint (a stand-in for 'opens cleanly')."""
+    import shutil
+
+    for book in (exported, template):
+        copy = tmp_path / book.name
+        shutil.copy(book, copy)
+        proc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(copy)],
+                              capture_output=True, text=True, timeout=180)
+        pdf = copy.with_suffix(".pdf")
+        assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, proc.stderr
