@@ -49,8 +49,7 @@ class Table:
 
     source: str  # the file name as the user gave it, or <stdin>
     sheet: str | None  # None for CSV
-    header_row: int  # 1-based spreadsheet row of the header
-    first_col: int  # 0-based spreadsheet column of header[0]
+    header_row: int  # 1-based spreadsheet row of the header (header[0] is always column A)
     header: list[str]
     columns: list[Sequence]  # raw values, one sequence per header cell, all the same length
 
@@ -61,7 +60,7 @@ class Table:
     def cell(self, col: int, row: int | None = None) -> str:
         """Reference to a cell: col is an index into header; row an index into the data (None = header)."""
         line = self.header_row if row is None else self.header_row + 1 + row
-        ref = f"{column_letter(self.first_col + col)}{line}"
+        ref = f"{column_letter(col)}{line}"
         return f"{self.source}: {self.sheet}!{ref}" if self.sheet else f"{self.source}: {ref}"
 
     def where(self) -> str:
@@ -176,6 +175,12 @@ class _FastBook:
     def __init__(self, name: str, book, data: bytes):
         self.name, self.book, self.data = name, book, data
         self.sheet_names = book.sheet_names
+        self._calamine = None  # opened once, if a sheet needs it
+
+    def _fallback(self) -> "_CalamineBook":
+        if self._calamine is None:
+            self._calamine = _CalamineBook(self.name, self.data)
+        return self._calamine
 
     def grid(self, sheet: str, progress=None):
         """(first 50 rows with their 1-based numbers, columns-from(row) function)."""
@@ -184,7 +189,7 @@ class _FastBook:
         try:
             data = self.book.sheet(sheet, progress)
         except ooxml.Unsupported:
-            return _CalamineBook(self.name, self.data).grid(sheet)
+            return self._fallback().grid(sheet)
         except ooxml.Hostile as exc:
             raise UnreadableInput(f"{self.name}: sheet {sheet} refused: {exc}") from None
         except Exception as exc:  # a damaged part: one clear line, like calamine's
@@ -244,7 +249,7 @@ def _sheet_table(book, name: str, sheet: str, is_header, progress=None) -> Table
         if is_header(cells):
             width = _width(cells)
             header = [_header_text(c) for c in cells[:width]]
-            return Table(name, sheet, number, 0, header, columns(number + 1, width))
+            return Table(name, sheet, number, header, columns(number + 1, width))
     return None
 
 
@@ -311,7 +316,7 @@ def _read_csv(name: str, data: bytes, is_header) -> Table:
         frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
     except (pd.errors.ParserError, ValueError) as exc:
         raise UnreadableInput(f"{name}: not a readable CSV ({_short(exc)})") from None
-    return Table(name, None, line_index + 1, 0, header[:width], [frame[i].to_numpy() for i in range(width)])
+    return Table(name, None, line_index + 1, header[:width], [frame[i].to_numpy() for i in range(width)])
 
 
 def _find_csv_header(name: str, text: str, is_header) -> tuple[str, int, list[str]]:
