@@ -254,3 +254,12 @@ def test_both_factorize_paths_agree(monkeypatch):
     assert all((small.answers[q] == large.answers[q]).all() for q in small.answers)
     assert all((small.attributes[a] == large.attributes[a]).all() for a in small.attributes)
     assert small.problems == large.problems
+
+
+def test_unnamed_and_repeated_attribute_columns(cli, tmp_path):
+    text = "Case ID,Team,,Team," + ",".join(PDU_KQS) + "\n" + "\n".join(
+        f"C{i},A,x,B," + ",".join(["Yes"] * len(PDU_KQS)) for i in range(3)) + "\n"
+    path = tmp_path / "m.csv"
+    path.write_text(text)
+    doc = cli("rate", path, "--by", "(column C)", "--by", "Team (D)", "--format", "json").json()
+    assert set(doc["standards"][5]["key_questions"][0]["by"]) == {"(column C)", "Team (D)"}

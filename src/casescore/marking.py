@@ -13,7 +13,7 @@ import numpy as np
 
 from casescore import answers
 from casescore.framework import Framework
-from casescore.reader import MarkingFile, Table, normalise_header, read_marking_file
+from casescore.reader import Table, column_letter, normalise_header, read_marking_file
 
 CASE_ID_HEADERS = frozenset({"caseid"})
 LONG_FORM_HEADERS = frozenset({"question", "answer"})
@@ -153,9 +153,9 @@ def _from_wide(table: Table, framework: Framework) -> Marking:
             else:
                 questions[qid] = j
         elif header:
-            attributes[header] = j
+            attributes[header if header not in attributes else f"{header} ({column_letter(j)})"] = j
         elif (~columns[j].blank()).any():
-            attributes[f"(column {table.cell(j).rsplit('!', 1)[-1].rstrip('0123456789')})"] = j
+            attributes[f"(column {column_letter(j)})"] = j  # data under no header: kept, named by its letter
     ids = columns[id_col].text()[keep]
     _check_ids(ids, lambda i: table.cell(id_col, keep[i]), problems)
     answer_codes = {}
