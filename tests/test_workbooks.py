@@ -116,16 +116,16 @@ def test_no_cases(cli, tmp_path):
 
 def test_formula_injection_stays_text(cli, tmp_path):
     kqs = question_headers(standards={"2.2"})
-    hostile = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)"]
-    cols = {**uniform(kqs, answers(4, 0)), "Notes": hostile}
+    hostile = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "{r} & <b>", " padded "]
+    cols = {**uniform(kqs, answers(len(hostile), 0)), "Notes": hostile}
     src = tmp_path / "m.csv"
     src.write_text(marking_csv(cols, ids=hostile))
     out = tmp_path / "out.xlsx"
     run = cli("export", src, "--workbook", out)
     assert run.code == 0, run.err
     ws = openpyxl.load_workbook(out)["Cases"]
-    values = [(ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 1).data_type) for r in range(2, 6)]
-    assert values == [(h, h, "s") for h in hostile]
+    values = [(ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 1).data_type) for r in range(2, 2 + len(hostile))]
+    assert values == [(h.strip(), h.strip(), "s") for h in hostile]  # the reader strips outer spaces
     with zipfile.ZipFile(out) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any("<f>" in z.read(n).decode() for n in sheets)
@@ -260,3 +260,14 @@ def test_libreoffice_opens_both_workbooks(exported, template, tmp_path):
                               capture_output=True, text=True, timeout=180)
         pdf = copy.with_suffix(".pdf")
         assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, proc.stderr
+
+
+def test_cases_sheet_extent_and_answers(exported):
+    """The streamed Cases sheet states its full extent (read-only readers rely on it) and holds
+    the normalised answers."""
+    wb = openpyxl.load_workbook(exported, read_only=True)
+    ws = wb["Cases"]
+    assert (ws.max_row, ws.max_column) == (34, 6 + len(question_headers(prompts=True)))
+    rows = list(ws.iter_rows(min_row=2, max_row=34, values_only=True))
+    assert [r[0] for r in rows] == [f"NEW-{i:03d}" for i in range(1, 34)]
+    assert {v for r in rows for v in r[6:]} <= {"Yes", "No", "N/A"}

@@ -314,7 +314,7 @@ class _Scan:
 @functools.lru_cache(maxsize=1 << 16)
 def _text_cached(raw: bytes) -> str:
     text = _text(raw)
-    return text if text.strip() else ""  # whitespace-only text reads as empty, as calamine reads it
+    return text if text.strip(" \t\r\n") else ""  # XML-whitespace-only text reads as empty, as in calamine
 
 
 def _text(raw: bytes) -> str:

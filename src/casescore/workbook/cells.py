@@ -58,7 +58,7 @@ def table(ws, header: list[str], rows: list[list], first_row: int = 1, formats: 
         for j, value in enumerate(row, start=1):
             if value is not None:
                 put(ws, i, j, value, formats.get(j - 1))
-    ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
+    ws.freeze_panes = f"A{first_row + 1}"  # a reference, not ws.cell(): that would create an empty row
     if filters and rows:
         ws.auto_filter.ref = f"A{first_row}:{get_column_letter(len(header))}{first_row + len(rows)}"
     fit_widths(ws, [header, *rows])

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from casescore import __version__, answers
 from casescore.render.data import score_label
 from casescore.scoring import Result
-from casescore.workbook.cells import BOLD, PERCENT, WRAP, put, rating_fill, table, to_bytes
+from casescore.workbook import rows_xml
+from casescore.workbook.cells import BOLD, PERCENT, WRAP, fit_widths, put, rating_fill, table, to_bytes
 
 
 def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None) -> bytes:
@@ -24,11 +27,14 @@ def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None)
     _summary(wb.active, rated)
     _key_questions(wb.create_sheet("Key questions"), rated.result)
     _prompts(wb.create_sheet("Prompts"), rated.result)
-    if include_cases:
-        _cases(wb.create_sheet("Cases"), rated)
+    cases = _cases(wb.create_sheet("Cases"), rated) if include_cases else None
     _method(wb.create_sheet("Method"), rated, made_at)
     wb.properties.creator = f"casescore {__version__}"
-    return to_bytes(wb)
+    book = to_bytes(wb)
+    if cases is None:
+        return book
+    sheet_path = f"xl/worksheets/sheet{wb.sheetnames.index('Cases') + 1}.xml"
+    return rows_xml.splice(book, sheet_path, cases, width=wb["Cases"].max_column)
 
 
 def _summary(ws, rated) -> None:
@@ -122,19 +128,22 @@ def _prompts(ws, result: Result) -> None:
     ws.column_dimensions["E"].width = 70
 
 
-def _cases(ws, rated) -> None:
+def _cases(ws, rated):
+    """The Cases sheet's header and layout; returns its rows, which rows_xml streams in later."""
     marking, framework = rated.marking, rated.framework
     index = framework.question_ids()
     qids = [q for q in index if q in marking.answers]  # framework order
     attrs = list(marking.attributes)
     header = ["Case ID", *attrs, *(f"{q} {index[q][2].text}" for q in qids)]
-    names = {answers.BLANK: None, **answers.NAMES}
-    columns = [[marking.attributes[a][i] or None for i in range(marking.cases)] for a in attrs]
-    columns += [[names[int(c)] for c in marking.answers[q]] for q in qids]
-    rows = [[case_id, *(col[i] for col in columns)] for i, case_id in enumerate(marking.case_ids)]
-    table(ws, header, rows, wrap_header=True)
+    names = np.array([None, *(answers.NAMES[c] for c in (answers.YES, answers.NO, answers.NA))], dtype=object)
+    columns = [marking.attributes[a] for a in attrs] + [names[marking.answers[q]] for q in qids]
+    table(ws, header, [], wrap_header=True)
+    last = get_column_letter(len(header))
+    ws.auto_filter.ref = f"A1:{last}{marking.cases + 1}"
+    fit_widths(ws, [header, *([c] for c in marking.case_ids[:1000])])
     for j in range(len(attrs) + 2, len(header) + 1):
-        ws.column_dimensions[ws.cell(1, j).column_letter].width = 14
+        ws.column_dimensions[get_column_letter(j)].width = 14
+    return zip(marking.case_ids, *columns)
 
 
 def _method(ws, rated, made_at: dt.datetime) -> None:
