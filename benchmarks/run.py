@@ -95,6 +95,9 @@ def main() -> None:
         csv = row(f"rate {n:,} cases, csv", [*CASESCORE, "rate", str(files["csv"]), "--format", "json"])
         read_csv = row(f"  baseline naive-csv", [sys.executable, "-c", BASELINE, str(files["csv"]), "csv"])
         rows[-1] = (*rows[-1][:4], f"casescore takes {csv / read_csv:.2f}x the baseline's time")
+        out = DATA / "export.xlsx"
+        row(f"export {n:,} cases (csv in, xlsx out)",
+            [*CASESCORE, "export", str(files["csv"]), "--workbook", str(out), "--force"])
         by = row(f"rate {n:,} cases, csv, --by two attributes",
                  [*CASESCORE, "rate", str(files["csv"]), "--format", "json", "--by", "Sentence type", "--by", "Gender"])
         rows[-1] = (*rows[-1][:4], f"{by / csv:.2f}x plain rate")

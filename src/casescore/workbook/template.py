@@ -54,7 +54,7 @@ def _cases(ws, framework: Framework, cases: int, prefix: str, prompts: bool) -> 
         ws.cell(1, j).fill = PatternFill("solid", fgColor=STANDARD_FILLS[k % len(STANDARD_FILLS)])
         ws.column_dimensions[get_column_letter(j)].width = 16
     ws.row_dimensions[1].height = 120
-    ws.freeze_panes = ws.cell(row=2, column=first_q)
+    ws.freeze_panes = f"{get_column_letter(first_q)}2"
     if cases and questions:
         dv = DataValidation(type="list", formula1=ANSWER_CHOICES, allow_blank=True, showErrorMessage=True,
                             errorTitle="Answer", error="Answer Yes, No or N/A (blank = not yet marked).")
