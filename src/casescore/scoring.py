@@ -171,7 +171,8 @@ def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgeme
                         f"{missing[0].standard.id}=RATING; the score covers only the rated standards "
                         "and there is no overall rating")
     if options.provisional:
-        unmarked = sum(int((c == answers.BLANK).sum()) for c in codes.values())
+        chosen = (lambda c: c) if options.mask is None else (lambda c: c[options.mask])
+        unmarked = sum(int((chosen(c) == answers.BLANK).sum()) for c in codes.values())
         warnings.insert(0, f"PROVISIONAL: {unmarked} unmarked answer(s) are left out of the denominators (--partial)")
     result = Result(framework, cases if options.mask is None else int(options.mask.sum()), results, score,
                     max_score, overall, options.provisional, warnings, options.confidence, options.min_n)
