@@ -263,3 +263,13 @@ def test_unnamed_and_repeated_attribute_columns(cli, tmp_path):
     path.write_text(text)
     doc = cli("rate", path, "--by", "(column C)", "--by", "Team (D)", "--format", "json").json()
     assert set(doc["standards"][5]["key_questions"][0]["by"]) == {"(column C)", "Team (D)"}
+
+
+def test_header_turned_into_a_date_by_excel(cli, tmp_path):
+    import datetime as dt
+
+    rows = [["Case ID", dt.datetime(2001, 2, 2), "2.2.2", "2.2.3"], ["C1", "Yes", "No", "N/A"]]
+    path = write_xlsx(tmp_path / "m.xlsx", {"Cases": rows})
+    run = cli("check", path)
+    assert run.code == 1
+    assert f"{path}: Cases!B1: this header is a date" in run.out and "format the header row as Text" in run.out

@@ -17,6 +17,7 @@ from casescore.reader import Table, column_letter, normalise_header, read_markin
 
 CASE_ID_HEADERS = frozenset({"caseid"})
 LONG_FORM_HEADERS = frozenset({"question", "answer"})
+DATE_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00:00)?$")  # how a date-valued header cell reads
 QUESTION_HEADER = re.compile(r"^\s*(\d+\.\d+\.\d+[a-z]?)(?=$|[\s:;,.)\]–—-])", re.IGNORECASE)
 
 NOT_MARKED = "not-marked"  # the one problem kind that --partial lets through
@@ -152,6 +153,10 @@ def _from_wide(table: Table, framework: Framework) -> Marking:
                                         f"(first is {table.cell(questions[qid])})", "duplicate-question"))
             else:
                 questions[qid] = j
+        elif DATE_HEADER.match(header):
+            problems.append(Problem(table.cell(j), "this header is a date: Excel may have turned a question id "
+                                    "like 2.2.1 into one", "date-header", header,
+                                    "format the header row as Text and type the question ids again"))
         elif header:
             attributes[header if header not in attributes else f"{header} ({column_letter(j)})"] = j
         elif (~columns[j].blank()).any():
