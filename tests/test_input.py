@@ -75,7 +75,7 @@ def test_long_form_problems(cli, tmp_path):
     path.write_text("\n".join(rows) + "\n")
     run = cli("check", path)
     assert run.code == 1
-    assert "a second answer to 2.2.1 for case C1" in run.out
+    assert "a second answer to 2.2.1 for case C1 (first at C2)" in run.out
     assert "not a question of framework probation-pdu-2021 (found '9.9.9')" in run.out
     assert "not an answer to 2.2.1 (found 'Maybe')" in run.out
 
@@ -273,3 +273,34 @@ def test_header_turned_into_a_date_by_excel(cli, tmp_path):
     run = cli("check", path)
     assert run.code == 1
     assert f"{path}: Cases!B1: this header is a date" in run.out and "format the header row as Text" in run.out
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D"]), st.sampled_from(PDU_KQS[:3]),
+                          st.sampled_from(["Yes", "No", "N/A"])), min_size=1, max_size=40))
+def test_long_form_takes_the_first_answer_of_each_pair(rows):
+    import tempfile
+    from pathlib import Path
+
+    from casescore import marking
+    from casescore.framework import load
+
+    expected, cases = {}, []
+    for case, q, a in rows:
+        expected.setdefault((case, q), a)
+        if case not in cases:
+            cases.append(case)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "long.csv"
+        path.write_text("case_id,question,answer\n" + "".join(f"{c},{q},{a}\n" for c, q, a in rows))
+        m = marking.read(str(path), load("probation-pdu-2021"))
+    assert m.case_ids == cases
+    names = {1: "Yes", 2: "No", 3: "N/A"}
+    got = {(c, q): names[int(m.answers[q][k])] for q in m.answers for k, c in enumerate(m.case_ids)
+           if m.answers[q][k]}
+    assert got == expected
+    assert sum(p.kind == "duplicate-answer" for p in m.problems) == len(rows) - len(expected)

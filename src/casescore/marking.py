@@ -198,6 +198,7 @@ def _answer_problems(codes, raw, keep, cell, qid: str, problems: list[Problem]) 
 
 
 def _from_long(table: Table, framework: Framework) -> Marking:
+    """One row per answer -> the wide Marking, with array operations (no Python loop per row)."""
     problems: list[Problem] = []
     known = framework.question_ids()
     cols = {normalise_header(h): j for j, h in reversed(list(enumerate(table.header)))}
@@ -205,54 +206,66 @@ def _from_long(table: Table, framework: Framework) -> Marking:
     q_j, a_j = cols["question"], cols["answer"]
     attr_js = {h: j for j, h in enumerate(table.header) if j not in (id_j, q_j, a_j) and h}
     ids = _Column(table.columns[id_j]).text()
-    qtext = _Column(table.columns[q_j]).text()
+    question = _Column(table.columns[q_j])
+    qtext = question.text()
     raw = table.columns[a_j]
     codes = _Column(raw).answer_codes()
-    attr_text = {h: _Column(table.columns[j]).text() for h, j in attr_js.items()}
-    case_index: dict[str, int] = {}
-    rows_of: dict[str, dict[str, int]] = {}  # question -> case -> data row
-    for i, (case_id, q) in enumerate(zip(ids, qtext)):
-        if not case_id and not q and codes[i] == answers.BLANK:
-            continue
-        if not case_id:
-            problems.append(Problem(table.cell(id_j, i), "this row has no case id", "missing-id"))
-            continue
-        m = QUESTION_HEADER.match(q)
-        qid = m.group(1).lower() if m else q
-        if qid not in known:
-            problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
-                                    "unknown-question", answers.shown(q)))
-            continue
-        case_index.setdefault(case_id, len(case_index))
-        by_case = rows_of.setdefault(qid, {})
-        if case_id in by_case:
-            problems.append(Problem(table.cell(a_j, i), f"a second answer to {qid} for case {answers.shown(case_id)} "
-                                    f"(first at {table.cell(a_j, by_case[case_id]).split(': ')[-1]})", "duplicate-answer"))
-            continue
-        by_case[case_id] = i
-    n = len(case_index)
+    qids = question._lookup(lambda u: _question_id(answers.as_text(u)), "")
+    is_known = question._lookup(lambda u: _question_id(answers.as_text(u)) in known, False, bool)
+    content = (ids != "") | (qtext != "") | (codes != answers.BLANK)
+    for i in np.flatnonzero(content & (ids == "")):
+        problems.append(Problem(table.cell(id_j, i), "this row has no case id", "missing-id"))
+    unknown = content & (ids != "") & ~is_known
+    for i in np.flatnonzero(unknown):
+        problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
+                                "unknown-question", answers.shown(qtext[i])))
+    rows = np.flatnonzero(content & (ids != "") & ~unknown)
+    case_of, case_ids = factorize(ids[rows])
+    q_of, q_names = factorize(qids[rows])
+    pair = case_of.astype(np.int64) * max(1, len(q_names)) + q_of
+    first = _first_of_each(pair, len(case_ids) * max(1, len(q_names)))
+    repeated = np.ones(len(rows), bool)
+    repeated[first] = False
+    first_at = dict(zip(pair[first].tolist(), rows[first].tolist()))
+    for k in np.flatnonzero(repeated):
+        i, case = int(rows[k]), answers.shown(case_ids[case_of[k]])
+        problems.append(Problem(table.cell(a_j, i), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
+                                f"{table.cell(a_j, first_at[int(pair[k])]).split(': ')[-1]})", "duplicate-answer"))
     answer_codes = {}
-    for qid, by_case in rows_of.items():
-        out = np.full(n, answers.BLANK, np.int8)
-        for case_id, i in by_case.items():
-            out[case_index[case_id]] = codes[i]
-            if codes[i] == answers.INVALID:
-                problems.append(Problem(table.cell(a_j, i), f"not an answer to {qid}", "invalid-answer",
-                                        answers.shown(raw[i]), answers.ACCEPTED))
-        for case_id in (c for c in case_index if c not in by_case or codes[by_case[c]] == answers.BLANK):
-            problems.append(Problem(f"{table.source}: case {answers.shown(case_id)}", f"{qid} not marked",
+    for q, qid in enumerate(q_names):
+        chosen = first[q_of[first] == q]
+        out = np.full(len(case_ids), answers.BLANK, np.int8)
+        out[case_of[chosen]] = codes[rows[chosen]]
+        for k in chosen[codes[rows[chosen]] == answers.INVALID]:
+            problems.append(Problem(table.cell(a_j, int(rows[k])), f"not an answer to {qid}", "invalid-answer",
+                                    answers.shown(raw[rows[k]]), answers.ACCEPTED))
+        for c in np.flatnonzero(out == answers.BLANK):
+            problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{qid} not marked",
                                     NOT_MARKED, accepted="Yes, No or N/A (or rate with --partial)"))
         answer_codes[qid] = out
-    attrs = {h: _first_per_case(ids, text, case_index) for h, text in attr_text.items()}
-    return Marking(table.source, list(case_index), attrs, answer_codes, problems=problems)
+    attrs = {h: _first_per_case(_Column(table.columns[j]).text()[rows], case_of, len(case_ids))
+             for h, j in attr_js.items()}
+    return Marking(table.source, list(case_ids), attrs, answer_codes, problems=problems)
 
 
-def _first_per_case(ids, text, case_index: dict[str, int]) -> np.ndarray:
-    out = np.full(len(case_index), "", dtype=object)
-    for case_id, value in zip(ids, text):
-        k = case_index.get(case_id)
-        if k is not None and value and not out[k]:
-            out[k] = value
+def _question_id(text: str) -> str:
+    m = QUESTION_HEADER.match(text)
+    return m.group(1).lower() if m else text
+
+
+def _first_of_each(keys: np.ndarray, size: int) -> np.ndarray:
+    """Positions of the first occurrence of each key (keys in 0..size-1), in ascending order."""
+    slot = np.full(size, -1, np.int64)
+    slot[keys[::-1]] = np.arange(len(keys) - 1, -1, -1)  # later writes win: reversed, the first does
+    return np.sort(slot[slot >= 0])
+
+
+def _first_per_case(text: np.ndarray, case_of: np.ndarray, cases: int) -> np.ndarray:
+    """Each case's first non-blank value of an attribute ('' if it has none)."""
+    out = np.full(cases, "", dtype=object)
+    filled = np.flatnonzero(text != "")
+    first = filled[_first_of_each(case_of[filled], cases)]
+    out[case_of[first]] = text[first]
     return out
 
 
