@@ -37,6 +37,18 @@ def write_csv(path: Path, n: int) -> None:
         writer.writerows(rows(n, cols))
 
 
+def write_long_csv(path: Path, n: int) -> None:
+    """The long form: case_id, question, answer and the attributes, one row per answer."""
+    cols = header()
+    attributes = list(ATTRIBUTES)
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["case_id", "question", "answer", *attributes])
+        for row in rows(n, cols):
+            case, attrs, answers = row[0], row[1:1 + len(attributes)], row[1 + len(attributes):]
+            writer.writerows([case, q, a, *attrs] for q, a in zip(cols[1 + len(attributes):], answers))
+
+
 def write_xlsx(path: Path, n: int) -> None:
     from openpyxl import Workbook
 
@@ -52,4 +64,7 @@ def write_xlsx(path: Path, n: int) -> None:
 if __name__ == "__main__":
     out = Path(sys.argv[1])
     n = int(sys.argv[2])
-    (write_xlsx if out.suffix == ".xlsx" else write_csv)(out, n)
+    if out.suffix == ".xlsx":
+        write_xlsx(out, n)
+    else:
+        (write_long_csv if out.stem.startswith("long") else write_csv)(out, n)
