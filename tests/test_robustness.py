@@ -260,3 +260,13 @@ def _csv(value) -> str:
     if isinstance(value, bool):
         return str(value)
     return value if isinstance(value, str) else str(value)
+
+
+@pytest.mark.parametrize("garbage", [b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>99</v></c></row>',
+                                     b"\xff\xfe not xml at all", b""])
+def test_damaged_sheet_xml(cli, tmp_path, garbage):
+    path = small_xlsx(tmp_path)
+    path.write_bytes(patch_part(path.read_bytes(), SHEET, lambda xml: garbage))
+    run = cli("rate", path)
+    assert run.code in (1, 3), run.err  # read what can be read, or refuse: never a crash
+    assert "Traceback" not in run.err and run.err.count("\n") == 1

@@ -164,10 +164,10 @@ def _open_book(name: str, data: bytes):
 
         try:
             return _FastBook(name, ooxml.Workbook(data), data)
-        except ooxml.Unsupported:
-            pass
         except ooxml.Hostile as exc:
             raise UnreadableInput(f"{name}: refused: {exc}") from None
+        except Exception:  # Unsupported, or a part it cannot make sense of: calamine decides
+            pass
     return _CalamineBook(name, data)
 
 
@@ -188,12 +188,10 @@ class _FastBook:
 
         try:
             data = self.book.sheet(sheet, progress)
-        except ooxml.Unsupported:
-            return self._fallback().grid(sheet)
         except ooxml.Hostile as exc:
             raise UnreadableInput(f"{self.name}: sheet {sheet} refused: {exc}") from None
-        except Exception as exc:  # a damaged part: one clear line, like calamine's
-            raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
+        except Exception:  # Unsupported, or damaged: calamine reads it, or says precisely what is wrong
+            return self._fallback().grid(sheet)
         head = data.head(HEADER_SEARCH_ROWS)
         return head, lambda first_row, width: [data.column(j, first_row) for j in range(width)]
 
