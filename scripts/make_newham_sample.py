@@ -63,6 +63,12 @@ def _pick(rng: random.Random, pool: list[int], k: int, first: list[int] = ()) ->
     return (preferred + rest)[:k]
 
 
+def _shuffled(rng: random.Random, cases) -> list[int]:
+    cases = list(cases)
+    rng.shuffle(cases)
+    return cases
+
+
 def _default_totals(rng: random.Random, kq_yes: int) -> tuple[int, int]:
     """Plausible totals for a prompt the report gives no figure for: near its key question."""
     relevant = N - rng.randint(0, 4)
@@ -70,8 +76,12 @@ def _default_totals(rng: random.Random, kq_yes: int) -> tuple[int, int]:
     return yes, relevant
 
 
-def column(qid: str, totals: tuple[int, int] | None) -> list[str]:
-    """Answers for one question, every case; totals None means court work (all N/A)."""
+def column(qid: str, totals: tuple[int, int] | None, lean: list[int] = ()) -> list[str]:
+    """Answers for one question, every case; totals None means court work (all N/A).
+
+    Yes answers go first to the cases in `lean` (for a prompt: those that are Yes on its key
+    question), so a case's prompts mostly agree with its key question, as in real marking.
+    """
     if totals is None:
         return ["N/A"] * N
     rng = random.Random(qid)
@@ -87,7 +97,8 @@ def column(qid: str, totals: tuple[int, int] | None) -> list[str]:
     rel_lic = _pick(rng, lic, rel_r)
     rel_com = _pick(rng, com, relevant - rel_r, YOUNG_ADULTS)
     forced = YOUNG_ADULTS if qid in YOUNG_ADULTS_YES else []
-    yes_set = set(_pick(rng, rel_lic, yes_r)) | set(_pick(rng, rel_com, yes - yes_r, forced))
+    yes_set = set(_pick(rng, rel_lic, yes_r, _shuffled(rng, lean))) | set(
+        _pick(rng, rel_com, yes - yes_r, forced + _shuffled(rng, lean)))
     relevant_set = set(rel_lic) | set(rel_com)
     return ["Yes" if i in yes_set else "No" if i in relevant_set else "N/A" for i in range(N)]
 
@@ -110,11 +121,14 @@ def build(out: Path) -> None:
     for std in framework.standards:
         for kq in std.key_questions:
             kq_totals = None if std.id == "2.1" else WHOLE[kq.id]
+            kq_yes: list[int] = []
             for q in [kq, *kq.prompts]:
                 totals = kq_totals if q is kq else (
                     None if std.id == "2.1" else WHOLE.get(q.id) or _default_totals(random.Random(q.id), kq_totals[0]))
                 headers.append(f"{q.id} {q.text}")
-                columns.append(column(q.id, totals))
+                columns.append(column(q.id, totals, kq_yes))
+                if q is kq:
+                    kq_yes = [i for i, a in enumerate(columns[-1]) if a == "Yes"]
 
     wb = Workbook()
     ws = wb.active
