@@ -121,7 +121,7 @@ def test_by_unknown_attribute(cli):
     assert run.code == 2 and "no such attribute column" in run.err and "'Sentence type'" in run.err
 
 
-def test_by_costs_one_pass_per_attribute(by_sentence):
+def test_by_does_not_change_the_headline(by_sentence):
     assert by_sentence["cases"] == 33  # --by does not change the headline
     assert by_sentence["score"] == 6
 
