@@ -328,14 +328,6 @@ def _text(raw: bytes) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=4096)
-def _column_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n - 1
-
-
 def _is_date_format(code: str) -> bool:
     code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()  # quoted text, colours, escapes
     return bool(re.search(r"[dmyhs]", code)) and "general" not in code

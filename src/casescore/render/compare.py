@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from casescore.compare import Change, Comparison
-from casescore.render.data import percent_label, score_label, tally_dict
+from casescore.render.data import count_label, score_label, tally_dict
 from casescore.scoring import Result
 
 
@@ -76,10 +76,6 @@ def interval_label(c: Change) -> str:
     return "" if ci is None else f"{ci[0]:+.0f} to {ci[1]:+.0f}"
 
 
-def side_label(t, min_n: int) -> str:
-    return "-" if not t.relevant else f"{t.yes}/{t.relevant} {percent_label(t, min_n)}"
-
-
 def render_table(cmp: Comparison, sources: tuple[str, str], prompts: bool = False):
     from rich.console import Group
     from rich.markup import escape
@@ -113,7 +109,7 @@ def render_table(cmp: Comparison, sources: tuple[str, str], prompts: bool = Fals
         rows = [(f"{qc.question.question.id} {qc.question.question.text}", qc.change)]
         rows += [(f"   {a}: {v}", c) for a, groups in qc.by.items() for v, c in groups.items()]
         for label, c in rows:
-            table.add_row(escape(label), side_label(c.before, before.min_n), side_label(c.after, after.min_n),
+            table.add_row(escape(label), count_label(c.before, before.min_n), count_label(c.after, after.min_n),
                           change_label(c), interval_label(c), "!" if c.significant else "",
                           style="dim" if qc.question.kind == "prompt" else None)
     parts = [head, Text(), ratings, Text(), table]
