@@ -117,7 +117,9 @@ def test_module_entry_point_and_broken_pipe():
 
 def test_check_clean_file(cli):
     run = cli("check", SAMPLE)
-    assert run.code == 0 and run.out == ""
+    lines = run.out.splitlines()
+    assert run.code == 0 and lines[0] == f"read {SAMPLE}, sheet Cases, header row 1"
+    assert "  33 case(s), id column 'Case ID'" in lines and not any("not used" in line for line in lines)
     assert "33 cases" in run.err and "no problems" in run.err
     doc = cli("check", SAMPLE, "--format", "json").json()
     assert doc["ok"] is True and doc["problems"] == [] and doc["cases"] == 33

@@ -119,8 +119,9 @@ def test_blank_rows_skipped_and_missing_id_flagged(cli, tmp_path):
     path.write_text(text)
     run = cli("check", path)
     assert run.code == 1
-    assert f"{path}: A10: this row has answers but no case id" in run.out
-    assert run.out.count("\n") == 1
+    problems = [line for line in run.out.splitlines() if line.startswith(str(path))]
+    assert problems == [f"{path}: A10: this row has answers but no case id; accepted: a unique id in every case row "
+                        "(delete stray rows)"]
 
 
 def test_no_id_column(cli, tmp_path):
@@ -135,7 +136,7 @@ def test_unknown_question_column(cli, tmp_path):
     path = tmp_path / "m.csv"
     path.write_text(marking_csv(cols))
     run = cli("check", path)
-    assert run.code == 1 and "names question 3.1.1, which framework probation-pdu-2021 does not have" in run.out
+    assert run.code == 1 and "looks like question 3.1.1, which framework probation-pdu-2021 does not have" in run.out
 
 
 def test_incomplete_standard(cli, tmp_path):
@@ -148,16 +149,34 @@ def test_incomplete_standard(cli, tmp_path):
 
 def test_unmarked_fails_unless_partial(cli, tmp_path):
     path = tmp_path / "m.csv"
-    path.write_text(marking_csv(uniform(PDU_KQS, answers(3, 1, 0, blank=2))))
+    columns = uniform(PDU_KQS, answers(3, 1, 0, blank=2))
+    columns["2.2.1"][0] = ""  # one answer left blank in a case that is otherwise marked
+    path.write_text(marking_csv(columns))
     run = cli("rate", path)
-    assert run.code == 1 and "2.2.1 not marked" in run.err and "more problems" in run.err
+    assert run.code == 1 and "nothing marked" in run.err and "more problems" in run.err
+    lines = [p for p in cli("check", path).out.splitlines() if "not marked" in p or "nothing marked" in p]
+    assert len(lines) == 3  # the one blank answer, then one line for each case with nothing marked
+    assert lines[0].endswith("case C005: nothing marked; accepted: Yes, No or N/A for each question (or rate the "
+                             "marked cases only, as a partial rating)")
     run = cli("rate", path, "--partial", "--format", "json")
     doc = run.json()
-    assert run.code == 0 and doc["provisional"] is True
+    assert run.code == 0 and doc["provisional"] is True and doc["cases"] == 4  # the 2 unmarked cases left out
     kq = doc["standards"][5]["key_questions"][0]
-    assert (kq["yes"], kq["relevant"], kq["unmarked"]) == (3, 4, 2)
-    assert doc["warnings"][0].startswith(f"PROVISIONAL: {2 * len(PDU_KQS)} unmarked answer(s)")
+    assert (kq["yes"], kq["relevant"], kq["unmarked"]) == (2, 3, 1)
+    assert doc["warnings"][0].startswith("PROVISIONAL: 2 case(s) with nothing marked and 1 unmarked answer(s)")
     assert cli("check", path, "--partial").code == 0
+
+
+def test_nothing_marked_anywhere(cli, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(marking_csv(uniform(PDU_KQS, answers(0, 0, 0, blank=3))))
+    run = cli("rate", path, "--partial")
+    assert run.code == 1 and "no marked cases" in run.err
+    header_only = tmp_path / "h.csv"
+    header_only.write_text(",".join(["Case ID", *PDU_KQS]) + "\n")
+    for args in [(), ("--partial",)]:
+        run = cli("rate", header_only, *args)
+        assert run.code == 1 and "no cases" in run.err
 
 
 def test_ratings_sheet_and_rating_options(cli, tmp_path):
@@ -194,7 +213,7 @@ def test_header_not_in_first_row_and_cases_sheet_found(cli, tmp_path):
     (b"PK\x03\x04garbage", "not a readable workbook"),
     (b"\x00\x01\x02junk", "binary data"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "password-protected xlsx or a damaged .xls"),
-    (b"just,a,table\n1,2,3\n", "no header row with a 'Case ID' column"),
+    (b"just,a,table\n1,2,3\n", "no header row with a case id column"),
 ])
 def test_unreadable_files_exit_3(cli, tmp_path, content, message):
     path = tmp_path / "bad.xlsx"

@@ -222,7 +222,9 @@ def test_fresh_template_check_reports_only_not_marked(cli, template):
     doc = cli("check", template, "--format", "json").json()
     assert doc["cases"] == 33 and not doc["ok"]
     assert {p["kind"] for p in doc["problems"]} == {"not-marked"}
-    assert len(doc["problems"]) == 33 * len(question_headers(prompts=True))
+    # one line per case, not one per cell: a blank template is 33 cases with nothing marked
+    assert [p["message"] for p in doc["problems"]] == [f"case CASE-{i:03d}: nothing marked" for i in range(1, 34)]
+    assert sum(doc["read"]["questions"].values()) == len(question_headers(prompts=True))
 
 
 def test_filled_template_rates(cli, template, tmp_path):

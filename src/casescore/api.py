@@ -27,9 +27,23 @@ def fail_under_rating(framework: Framework, text: str | None) -> str | None:
     return rating
 
 
-def check_file(path: str, framework: Framework | None = None, progress=None) -> marking.Marking:
+@dataclass(frozen=True)
+class Source:
+    """Where the cases are: the file, and (when the file does not make it plain) the sheet and id column."""
+
+    path: str
+    sheet: str | None = None
+    id_column: str | None = None
+
+
+def _source(src: "Source | str") -> Source:
+    return src if isinstance(src, Source) else Source(src)
+
+
+def check_file(src: "Source | str", framework: Framework | None = None, progress=None) -> marking.Marking:
     """Read and validate a marking; its .problems lists everything wrong with it."""
-    return marking.read(path, framework or load(), progress)
+    src = _source(src)
+    return marking.read(src.path, framework or load(), src.sheet, src.id_column, progress)
 
 
 def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Grouping, ...]:
@@ -41,16 +55,23 @@ def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Groupi
     return tuple(scoring.Grouping.of(name, m.attributes[name]) for name in attributes)
 
 
-def read_valid(path: str, framework: Framework, partial: bool = False, progress=None) -> marking.Marking:
-    """Read a marking; raise ValidationFailed with every blocking problem."""
-    m = marking.read(path, framework, progress)
+def read_valid(src: "Source | str", framework: Framework, partial: bool = False, progress=None) -> marking.Marking:
+    """Read a marking; raise ValidationFailed with every blocking problem.
+
+    A partial marking's cases with nothing marked are left out (and counted in its report)."""
+    m = check_file(src, framework, progress)
     blocking = m.blocking(partial)
     if blocking:
         raise ValidationFailed(blocking)
+    if partial:
+        m = m.marked_only()
+        if not m.cases:
+            raise ValidationFailed([marking.Problem(m.source, "no marked cases: every case has nothing marked",
+                                                    "no-marked-cases")])
     return m
 
 
-def rate_file(path: str, framework: Framework | None = None, ratings: list[str] = (),
+def rate_file(path: "Source | str", framework: Framework | None = None, ratings: list[str] = (),
               partial: bool = False, by: list[str] = (), confidence: float = 0.95, min_n: int = 10,
               progress=None) -> Rated:
     """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem.
@@ -60,6 +81,7 @@ def rate_file(path: str, framework: Framework | None = None, ratings: list[str] 
     judgements.merge(framework, {}, list(ratings))  # a bad --rating fails before the file is read
     m = read_valid(path, framework, partial, progress)
     given = judgements.merge(framework, m.judgements, list(ratings))
+    not_marked = m.report.not_marked_cases if m.report else 0
     options = scoring.Options(provisional=partial and m.unmarked > 0, by=groupings(m, list(by)),
-                              confidence=confidence, min_n=min_n)
+                              confidence=confidence, min_n=min_n, not_marked_cases=not_marked)
     return Rated(framework, m, scoring.rate(framework, m.answers, m.cases, given, options))

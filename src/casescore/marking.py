@@ -7,18 +7,19 @@ sheet and cell, so `casescore check` can list them all and `rate` can refuse wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from casescore import answers
+from casescore import answers, cell_text, headers
 from casescore.framework import Framework
 from casescore.reader import Table, column_letter, normalise_header, read_marking_file
 
-CASE_ID_HEADERS = frozenset({"caseid"})
-LONG_FORM_HEADERS = frozenset({"question", "answer"})
 DATE_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00:00)?$")  # how a date-valued header cell reads
-QUESTION_HEADER = re.compile(r"^\s*(\d+\.\d+\.\d+[a-z]?)(?=$|[\s:;,.)\]–—-])", re.IGNORECASE)
+# A row whose case id cell says this is a total or a summary, not a case (`Total`, `% Yes`, `Count`).
+SUMMARY_LABEL = re.compile(
+    r"^(?:grand\s+|sub-?\s*)?totals?\b|^(?:count|sum|average|mean|median|percent(?:age)?|proportion|overall|"
+    r"summary|number of|no\.? of)\b|%", re.IGNORECASE)
 
 NOT_MARKED = "not-marked"  # the one problem kind that --partial lets through
 
@@ -38,6 +39,37 @@ class Problem:
 
 
 @dataclass
+class ReadReport:
+    """What was read from the file and what was left out, so nothing is dropped quietly."""
+
+    source: str
+    sheet: str | None = None  # None for CSV
+    header_row: int = 0
+    sheet_note: str | None = None  # why this sheet, when it was not the obvious one
+    id_column: str = ""
+    questions: dict[str, int] = field(default_factory=dict)  # standard id -> question columns
+    attributes: list[str] = field(default_factory=list)
+    ignored_columns: list[dict] = field(default_factory=list)  # {"cell", "header", "reason"}
+    ignored_rows: list[dict] = field(default_factory=list)  # {"row", "label", "reason"}
+    unused_sheets: list[str] = field(default_factory=list)
+    not_marked_cases: int = 0  # cases left out of the count because nothing was marked (partial ratings)
+
+    def left_out(self) -> str | None:
+        """One line naming what was not used, or None when everything was."""
+        parts = []
+        if self.ignored_rows:
+            rows = ", ".join(str(r["row"]) for r in self.ignored_rows[:8])
+            more = "..." if len(self.ignored_rows) > 8 else ""
+            parts.append(f"{len(self.ignored_rows)} summary row(s) not counted as cases (row {rows}{more})")
+        if self.ignored_columns:
+            parts.append(f"{len(self.ignored_columns)} column(s) not used ("
+                         + ", ".join(c["cell"] for c in self.ignored_columns[:8]) + ")")
+        if self.not_marked_cases:
+            parts.append(f"{self.not_marked_cases} case(s) with nothing marked left out")
+        return f"{self.source}: " + "; ".join(parts) if parts else None
+
+
+@dataclass
 class Marking:
     source: str
     case_ids: list[str]
@@ -47,6 +79,7 @@ class Marking:
     inspection: dict[str, str] = field(default_factory=dict)  # Inspection sheet: field -> value
     sha256: str = ""  # of the input file
     problems: list[Problem] = field(default_factory=list)
+    report: ReadReport | None = None
 
     @property
     def cases(self) -> int:
@@ -65,29 +98,46 @@ class Marking:
     def unmarked(self) -> int:
         return sum(p.kind == NOT_MARKED for p in self.problems)
 
+    def marked_only(self) -> "Marking":
+        """The cases with at least one answer marked; the others are counted in the report."""
+        marked = np.logical_or.reduce([c != answers.BLANK for c in self.answers.values()]) if self.answers \
+            else np.zeros(self.cases, bool)
+        if marked.all():
+            return self
+        keep = np.flatnonzero(marked)
+        report = replace(self.report, not_marked_cases=self.cases - len(keep)) if self.report else None
+        return replace(self, case_ids=[self.case_ids[i] for i in keep],
+                       attributes={k: v[keep] for k, v in self.attributes.items()},
+                       answers={k: v[keep] for k, v in self.answers.items()}, report=report)
+
     def select(self, attribute: str, value: str) -> np.ndarray:
         """A boolean mask of the cases whose attribute has this value."""
         return self.attributes[attribute] == value
 
 
-def is_cases_header(cells) -> bool:
-    return any(normalise_header(c) in CASE_ID_HEADERS for c in cells)
-
-
-def read(path: str, framework: Framework, progress=None) -> Marking:
+def read(path: str, framework: Framework, sheet: str | None = None, id_column: str | None = None,
+         progress=None) -> Marking:
     """Read and validate a marking file. Unreadable input raises; problems are collected."""
-    file = read_marking_file(path, is_cases_header, progress)
-    headers = {normalise_header(h) for h in file.cases.header}
-    if LONG_FORM_HEADERS <= headers:
-        marking = _from_long(file.cases, framework)
+    file = read_marking_file(path, headers.score(id_column), sheet, progress)
+    keys = {normalise_header(h) for h in file.cases.header}
+    if headers.LONG_FORM_HEADERS <= keys:
+        marking = _from_long(file.cases, framework, id_column)
     else:
-        marking = _from_wide(file.cases, framework)
+        marking = _from_wide(file.cases, framework, id_column)
     if file.ratings is not None:
         marking.judgements = _judgements(file.ratings, framework, marking.problems)
     if file.inspection is not None:
         marking.inspection = _inspection(file.inspection)
+        _check_recorded_framework(marking, framework, file.inspection)
     _check_standards(framework, file.cases, marking)
+    if not marking.cases:
+        marking.problems.append(Problem(file.cases.where(), "no cases: no row below the header has a case id",
+                                        "no-cases", accepted="one row per case, each with its case id"))
     marking.sha256 = file.sha256
+    report = marking.report or ReadReport(file.cases.source)
+    report.sheet, report.header_row = file.cases.sheet, file.cases.header_row
+    report.sheet_note, report.unused_sheets = file.sheet_note, file.unused_sheets
+    marking.report = report
     return marking
 
 
@@ -98,7 +148,14 @@ PANDAS_FROM = 20_000  # cells in a column from which pandas' C factorize beats a
 
 
 def factorize(values) -> tuple[np.ndarray, list]:
-    """Codes per cell and the distinct values; code -1 stands for a missing value (None/NaN)."""
+    """Codes per cell and the distinct values; code -1 stands for a missing value (None/NaN).
+
+    A workbook column is an Arrow array of text: Arrow encodes it, and each distinct value is
+    turned into what Excel shows (cell_text) once, not once per cell."""
+    if hasattr(values, "dictionary_encode"):
+        encoded = values.dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+        return codes, [cell_text.as_typed(u) for u in encoded.dictionary.to_pylist()]
     if len(values) >= PANDAS_FROM:
         import pandas as pd
 
@@ -115,8 +172,15 @@ class _Column:
     """A raw column factorised once: each distinct value is classified once, not per cell."""
 
     def __init__(self, values):
-        self.values = values
         self.codes, self.uniques = factorize(values)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def value(self, i: int):
+        """The raw value of cell i (None when empty)."""
+        code = self.codes[i]
+        return None if code < 0 else self.uniques[code]
 
     def _lookup(self, fn, missing, dtype=object) -> np.ndarray:
         table = np.array([fn(u) for u in self.uniques] + [missing], dtype=dtype)
@@ -133,49 +197,152 @@ class _Column:
         return self._lookup(answers.answer_code, answers.BLANK, np.int8)
 
 
-def _from_wide(table: Table, framework: Framework) -> Marking:
-    problems: list[Problem] = []
+@dataclass
+class _Layout:
+    """What each column of the cases table is."""
+
+    id_col: int | None = None
+    questions: dict[str, int] = field(default_factory=dict)
+    attributes: dict[str, int] = field(default_factory=dict)
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # (column, the id it names)
+
+
+def _id_column(header: list[str], id_column: str | None) -> int | None:
+    """The case id column: the named one, else the first header in CASE_ID_HEADERS' order of preference."""
+    if id_column is not None:
+        return next((j for j, h in enumerate(header) if headers.is_case_id(h, id_column)), None)
+    keys = [normalise_header(h) for h in header]
+    for wanted in ("caseid", "crn", "caseref", "casereference", "casenumber", "caseno", "casenum", "id", "case"):
+        if wanted in keys:
+            return keys.index(wanted)
+    return None
+
+
+def _layout(table: Table, columns: list[_Column], framework: Framework, id_column: str | None,
+            problems: list[Problem], report: ReadReport) -> _Layout:
     known = framework.question_ids()
-    columns = [_Column(c) for c in table.columns]
-    keep = np.flatnonzero(~np.logical_and.reduce([c.blank() for c in columns])) if columns else np.array([], int)
-    id_col, questions, attributes = None, {}, {}
+    out = _Layout(id_col=_id_column(table.header, id_column))
     for j, header in enumerate(table.header):
-        if normalise_header(header) in CASE_ID_HEADERS and id_col is None:
-            id_col = j
-        elif m := QUESTION_HEADER.match(header):
-            qid = m.group(1).lower()
-            if qid not in known:
-                problems.append(Problem(table.cell(j), f"column '{answers.shown(header)}' names question {qid}, "
-                                        f"which framework {framework.id} does not have", "unknown-question",
-                                        accepted="check the column header or choose another --framework"))
-            elif qid in questions:
+        if j == out.id_col:
+            continue
+        qid = headers.question_id(header)
+        shown = answers.shown(header)
+        if qid is not None and qid in known:
+            if qid in out.questions:
                 problems.append(Problem(table.cell(j), f"a second column for question {qid} "
-                                        f"(first is {table.cell(questions[qid])})", "duplicate-question"))
+                                        f"(first is {table.cell(out.questions[qid])})", "duplicate-question"))
+                report.ignored_columns.append({"cell": table.cell(j), "header": shown, "reason": "second column"})
             else:
-                questions[qid] = j
+                out.questions[qid] = j
+        elif qid is not None or headers.looks_like_question(header):
+            out.unknown.append((j, qid or header))
+            report.ignored_columns.append({"cell": table.cell(j), "header": shown, "reason": "unknown question"})
         elif DATE_HEADER.match(header):
             problems.append(Problem(table.cell(j), "this header is a date: Excel may have turned a question id "
                                     "like 2.2.1 into one", "date-header", header,
                                     "format the header row as Text and type the question ids again"))
+            report.ignored_columns.append({"cell": table.cell(j), "header": shown, "reason": "date header"})
         elif header:
-            attributes[header if header not in attributes else f"{header} ({column_letter(j)})"] = j
+            out.attributes[header if header not in out.attributes else f"{header} ({column_letter(j)})"] = j
         elif (~columns[j].blank()).any():
-            attributes[f"(column {column_letter(j)})"] = j  # data under no header: kept, named by its letter
-    ids = columns[id_col].text()[keep]
-    _check_ids(ids, lambda i: table.cell(id_col, keep[i]), problems)
-    answer_codes = {}
-    for qid, j in questions.items():
-        codes = columns[j].answer_codes()[keep]
-        _answer_problems(codes, columns[j].values, keep, lambda i, j=j: table.cell(j, keep[i]), qid, problems)
-        answer_codes[qid] = codes
-    attrs = {name: columns[j].text()[keep] for name, j in attributes.items()}
-    return Marking(table.source, list(ids), attrs, answer_codes, problems=problems)
+            out.attributes[f"(column {column_letter(j)})"] = j  # data under no header: kept, named by its letter
+    _unknown_questions(table, out, framework, problems)
+    return out
+
+
+def _unknown_questions(table: Table, layout: _Layout, framework: Framework, problems: list[Problem]) -> None:
+    """A header that names a question this framework lacks: say which ids are near, or which framework fits."""
+    if not layout.unknown:
+        return
+    import difflib
+
+    known = list(framework.question_ids())
+    named = set(layout.questions) | {q for _, q in layout.unknown}
+    other = _fitting_framework(framework, named)
+    for j, qid in layout.unknown:
+        near = difflib.get_close_matches(qid.lower(), known, n=3, cutoff=0.6)
+        hint = f"these columns are framework {other}" if other else (
+            f"nearest: {', '.join(near)}" if near else f"framework {framework.id} has {known[0]} to {known[-1]}")
+        problems.append(Problem(table.cell(j), f"column '{answers.shown(table.header[j])}' looks like question "
+                                f"{qid}, which framework {framework.id} does not have", "unknown-question",
+                                accepted=hint))
+
+
+def _fitting_framework(framework: Framework, qids: set[str]) -> str | None:
+    """A built-in framework that has every one of these question ids, when this one does not."""
+    from casescore.framework import builtin_ids, load
+
+    for other in builtin_ids():
+        if other != framework.id and qids <= set(load(other).question_ids()):
+            return other
+    return None
+
+
+def _from_wide(table: Table, framework: Framework, id_column: str | None = None) -> Marking:
+    problems: list[Problem] = []
+    report = ReadReport(table.source)
+    columns = [_Column(c) for c in table.columns]
+    layout = _layout(table, columns, framework, id_column, problems, report)
+    if not layout.questions:
+        problems.append(Problem(table.where(), f"no question columns: no header names a question of framework "
+                                f"{framework.id}", "no-questions",
+                                accepted="headers like 2.2.1 or 2.2.1a (one column per key question and prompt)"))
+    if layout.id_col is None:  # only when the id column was named and is missing
+        raise_missing = f"{table.where()}: no column named '{id_column}'"
+        from casescore.errors import UnreadableInput
+
+        raise UnreadableInput(raise_missing)
+    ids = columns[layout.id_col].text()
+    codes = {qid: columns[j].answer_codes() for qid, j in layout.questions.items()}
+    rows = _case_rows(table, columns, layout, ids, codes, report)
+    ids = ids[rows]
+    _check_ids(ids, lambda i: table.cell(layout.id_col, rows[i]), problems)
+    answer_codes = {qid: c[rows] for qid, c in codes.items()}
+    _answer_problems(table, columns, layout, rows, ids, answer_codes, problems)
+    attrs = {name: columns[j].text()[rows] for name, j in layout.attributes.items()}
+    report.id_column = table.header[layout.id_col]
+    report.questions = _per_standard(framework, layout.questions)
+    report.attributes = list(attrs)
+    return Marking(table.source, list(ids), attrs, answer_codes, problems=problems, report=report)
+
+
+def _case_rows(table: Table, columns: list[_Column], layout: _Layout, ids: np.ndarray, codes: dict,
+               report: ReadReport) -> np.ndarray:
+    """The rows that are cases: not blank, and not a total or summary row.
+
+    A summary row is one whose case id cell is a label like `Total` or `% Yes` (anywhere), or a row
+    with no case id and no answer below the last case (totals, counts, percentages, notes)."""
+    filled = ~np.logical_and.reduce([c.blank() for c in columns]) if columns else np.zeros(0, bool)
+    label = columns[layout.id_col]._lookup(lambda u: bool(SUMMARY_LABEL.search(answers.as_text(u))), False, bool)
+    has_answer = np.logical_or.reduce([(c > 0) for c in codes.values()]) if codes else np.zeros(len(ids), bool)
+    cases = filled & (ids != "") & ~label
+    last = np.flatnonzero(cases)[-1] if cases.any() else -1
+    below = np.arange(len(ids)) > last
+    summary = filled & (label | (below & (ids == "") & ~has_answer))
+    for i in np.flatnonzero(summary):
+        text = ids[i] or next((answers.as_text(c.value(i)) for c in columns if not answers.is_blank(c.value(i))), "")
+        reason = "a total or summary label" if label[i] else "below the cases, with no case id and no answer"
+        report.ignored_rows.append({"row": table.header_row + 1 + int(i), "label": answers.shown(text, 20),
+                                    "reason": reason})
+    return np.flatnonzero(filled & ~summary)
+
+
+def _per_standard(framework: Framework, questions: dict[str, int]) -> dict[str, int]:
+    known = framework.question_ids()
+    out: dict[str, int] = {}
+    for qid in questions:
+        sid = known[qid][0].id
+        out[sid] = out.get(sid, 0) + 1
+    return out
 
 
 def _check_ids(ids: np.ndarray, cell, problems: list[Problem]) -> None:
     seen: dict[str, int] = {}
     for i, case_id in enumerate(ids):
-        if not case_id:
+        if cell_text.is_error(case_id):
+            problems.append(Problem(cell(i), "the case id is a formula error", "invalid-id", case_id,
+                                    "the case's id as text or a number"))
+        elif not case_id:
             problems.append(Problem(cell(i), "this row has answers but no case id", "missing-id",
                                     accepted="a unique id in every case row (delete stray rows)"))
         elif case_id in seen:
@@ -185,31 +352,42 @@ def _check_ids(ids: np.ndarray, cell, problems: list[Problem]) -> None:
             seen[case_id] = i
 
 
-def _answer_problems(codes, raw, keep, cell, qid: str, problems: list[Problem]) -> None:
-    for i in np.flatnonzero(codes == answers.INVALID):
-        problems.append(Problem(cell(i), f"not an answer to {qid}", "invalid-answer",
-                                answers.shown(raw[keep[i]]), answers.ACCEPTED))
-    for i in np.flatnonzero(codes == answers.BLANK):
-        problems.append(Problem(cell(i), f"{qid} not marked", NOT_MARKED,
-                                accepted="Yes, No or N/A (or rate with --partial)"))
+def _answer_problems(table: Table, columns: list[_Column], layout: _Layout, rows: np.ndarray, ids: np.ndarray,
+                     codes: dict[str, np.ndarray], problems: list[Problem]) -> None:
+    """Invalid answers cell by cell; unmarked answers cell by cell, or once for a case with none marked."""
+    if not codes:
+        return
+    nothing = np.logical_and.reduce([c == answers.BLANK for c in codes.values()])
+    for i in np.flatnonzero(nothing):
+        problems.append(Problem(table.cell(layout.id_col, rows[i]), f"case {answers.shown(ids[i])}: nothing marked",
+                                NOT_MARKED, accepted="Yes, No or N/A for each question (or rate the marked cases "
+                                "only, as a partial rating)"))
+    for qid, j in layout.questions.items():
+        c = codes[qid]
+        for i in np.flatnonzero(c == answers.INVALID):
+            problems.append(Problem(table.cell(j, rows[i]), f"not an answer to {qid}", "invalid-answer",
+                                    answers.shown(columns[j].value(rows[i])), answers.ACCEPTED))
+        for i in np.flatnonzero((c == answers.BLANK) & ~nothing):
+            problems.append(Problem(table.cell(j, rows[i]), f"{qid} not marked", NOT_MARKED,
+                                    accepted="Yes, No or N/A (or rate with --partial)"))
 
 
 # --- the long form: case_id, question, answer ---------------------------------------------
 
 
-def _from_long(table: Table, framework: Framework) -> Marking:
+def _from_long(table: Table, framework: Framework, id_column: str | None = None) -> Marking:
     """One row per answer -> the wide Marking, with array operations (no Python loop per row)."""
     problems: list[Problem] = []
     known = framework.question_ids()
     cols = {normalise_header(h): j for j, h in reversed(list(enumerate(table.header)))}
-    id_j = next(cols[h] for h in CASE_ID_HEADERS if h in cols)
+    id_j = _id_column(table.header, id_column)
     q_j, a_j = cols["question"], cols["answer"]
     attr_js = {h: j for j, h in enumerate(table.header) if j not in (id_j, q_j, a_j) and h}
     ids = _Column(table.columns[id_j]).text()
     question = _Column(table.columns[q_j])
     qtext = question.text()
-    raw = table.columns[a_j]
-    codes = _Column(raw).answer_codes()
+    raw = _Column(table.columns[a_j])
+    codes = raw.answer_codes()
     qids = question._lookup(lambda u: _question_id(answers.as_text(u)), "")
     is_known = question._lookup(lambda u: _question_id(answers.as_text(u)) in known, False, bool)
     content = (ids != "") | (qtext != "") | (codes != answers.BLANK)
@@ -238,19 +416,20 @@ def _from_long(table: Table, framework: Framework) -> Marking:
         out[case_of[chosen]] = codes[rows[chosen]]
         for k in chosen[codes[rows[chosen]] == answers.INVALID]:
             problems.append(Problem(table.cell(a_j, int(rows[k])), f"not an answer to {qid}", "invalid-answer",
-                                    answers.shown(raw[rows[k]]), answers.ACCEPTED))
+                                    answers.shown(raw.value(rows[k])), answers.ACCEPTED))
         for c in np.flatnonzero(out == answers.BLANK):
             problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{qid} not marked",
                                     NOT_MARKED, accepted="Yes, No or N/A (or rate with --partial)"))
         answer_codes[qid] = out
     attrs = {h: _first_per_case(_Column(table.columns[j]).text()[rows], case_of, len(case_ids))
              for h, j in attr_js.items()}
-    return Marking(table.source, list(case_ids), attrs, answer_codes, problems=problems)
+    report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
+        q for q in q_names if q in known)), attributes=list(attrs))
+    return Marking(table.source, list(case_ids), attrs, answer_codes, problems=problems, report=report)
 
 
 def _question_id(text: str) -> str:
-    m = QUESTION_HEADER.match(text)
-    return m.group(1).lower() if m else text
+    return headers.question_id(text) or text
 
 
 def _first_of_each(keys: np.ndarray, size: int) -> np.ndarray:
@@ -302,8 +481,20 @@ def _judgements(table: Table, framework: Framework, problems: list[Problem]) -> 
 
 def _inspection(table: Table) -> dict[str, str]:
     """The Inspection sheet: the header row and each row below as 'field | value'."""
-    rows = [table.header] + [[answers.as_text(c[i]) for c in table.columns] for i in range(table.n_rows)]
-    return {r[0]: r[1] for r in rows if len(r) > 1 and r[0] and r[1]}
+    if len(table.columns) < 2:
+        return {}
+    fields, values = (_Column(c).text() for c in table.columns[:2])
+    rows = [table.header[:2]] + list(zip(fields, values))
+    return {r[0]: r[1] for r in rows if r[0] and r[1]}
+
+
+def _check_recorded_framework(marking: Marking, framework: Framework, table: Table) -> None:
+    """A workbook made by `casescore template` records its framework: reading it as another is a mistake."""
+    recorded = marking.inspection.get("Framework", "").split(":")[0].strip()
+    if recorded and recorded != framework.id:
+        marking.problems.append(Problem(table.where(), f"this workbook records framework {recorded}, but it is "
+                                        f"being read as {framework.id}", "framework-mismatch", recorded,
+                                        f"read it with framework {recorded}"))
 
 
 def _check_standards(framework: Framework, table: Table, marking: Marking) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import io
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -20,9 +20,6 @@ from casescore.errors import UnreadableInput
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted (password-protected) xlsx
 HEADER_SEARCH_ROWS = 50
-# A workbook whose parts expand beyond this is refused before parsing (zip bombs). A 100,000-case
-# marking of ~90 questions is about 0.45 GiB of XML.
-MAX_UNCOMPRESSED = 1 << 30
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # stream name inside a password-protected xlsx
 CSV_DELIMITERS = (",", ";", "\t", "|")
 CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
@@ -38,9 +35,21 @@ def column_letter(index: int) -> str:
     return letters
 
 
+# Characters people never see but spreadsheets and copy-paste leave in cells: a BOM, zero-width
+# spaces and joiners, soft hyphens, word joiners, directional marks.
+INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad\u200e\u200f\u202a\u202c"), None)
+
+
+def visible_text(value) -> str:
+    """A cell's text with invisible characters removed and every run of white space (line breaks,
+    no-break spaces, tabs) made one space."""
+    return " ".join(str(value).translate(INVISIBLE).split())
+
+
 def normalise_header(value) -> str:
-    """A header cell compared loosely: 'Case ID', 'case_id', 'CaseID' all -> 'caseid'."""
-    return re.sub(r"[\s_\-]+", "", str(value).strip().lower())
+    """A header cell compared loosely: 'Case ID', 'case_id', 'CaseID', 'Case no.' all lose case,
+    spaces, underscores, hyphens and dots."""
+    return re.sub(r"[\s_\-.]+", "", visible_text(value).lower())
 
 
 @dataclass
@@ -73,6 +82,8 @@ class MarkingFile:
     ratings: Table | None = None
     inspection: Table | None = None
     sha256: str = ""  # of the input's bytes, so an export can say exactly what it was made from
+    sheet_note: str | None = None  # why the cases sheet was chosen, when it is not the obvious one
+    unused_sheets: list[str] = field(default_factory=list)  # sheets of the workbook that were not read
 
 
 def read_bytes(path: str) -> tuple[str, bytes]:
@@ -93,24 +104,31 @@ def read_bytes(path: str) -> tuple[str, bytes]:
         raise UnreadableInput(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
 
 
-def read_marking_file(path: str, is_header, progress=None) -> MarkingFile:
+def read_marking_file(path: str, score, sheet: str | None = None, progress=None) -> MarkingFile:
     """Read the cases table (and Ratings/Inspection sheets of a workbook).
 
-    `is_header(cells)` tells the cases header row from title rows above it; `progress(done, total)`
-    is called as a large workbook's cases sheet is read.
+    `score(cells)` rates a row as the cases header: 0 not one, 1 has a case id column, 2 has a case
+    id column and question columns. `sheet` names the cases sheet (default: one named Cases, else
+    the first visible sheet with a score-2 header). `progress(done, total)` is told as sheets are read.
     """
     name, data = read_bytes(path)
     if not data.strip():
         raise UnreadableInput(f"{name}: the file is empty")
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
-        file = _read_workbook(name, data, is_header, progress)
+        file = _read_workbook(name, data, score, sheet, progress)
     else:
-        file = MarkingFile(cases=_read_csv(name, data, is_header))
+        file = MarkingFile(cases=_read_csv(name, data, score))
     file.sha256 = hashlib.sha256(data).hexdigest()
     return file
 
 
 # --- workbooks ---------------------------------------------------------------------------
+
+# A member of a workbook expanding this many times over its compressed size is a zip bomb; ordinary
+# sheets expand 5 to 30 times (a 100,000-case sheet written by openpyxl: 16 times).
+MAX_RATIO = 200
+RATIO_FROM = 64 << 20  # below this size a member may expand as much as it likes: it is small anyway
+MAX_MEMBER = 16 << 30  # no sheet casescore can write (1,000,000 cases is about 4 GiB) comes near this
 
 
 def _check_container(name: str, data: bytes) -> None:
@@ -126,129 +144,113 @@ def _check_container(name: str, data: bytes) -> None:
         except (zipfile.BadZipFile, OSError, ValueError):
             raise UnreadableInput(f"{name}: not a readable workbook (damaged or truncated zip); "
                                   "save it again as .xlsx") from None
-        total = sum(m.file_size for m in members)
-        if total > MAX_UNCOMPRESSED:
-            raise UnreadableInput(f"{name}: the workbook expands to {total / (1 << 30):.1f} GiB, over casescore's "
-                                  f"limit of {MAX_UNCOMPRESSED / (1 << 30):.1f} GiB; save the cases as CSV instead")
-
-
-def _read_workbook(name: str, data: bytes, is_header, progress=None) -> MarkingFile:
-    _check_container(name, data)
-    book = _open_book(name, data)
-    sheets = book.sheet_names
-    if not sheets:
-        raise UnreadableInput(f"{name}: the workbook has no sheets")
-    by_lower = {s.lower(): s for s in sheets}
-    cases_sheet = by_lower.get(CASES_SHEET.lower(), sheets[0])
-    cases = _sheet_table(book, name, cases_sheet, is_header, progress)
-    if cases is None:
-        raise UnreadableInput(
-            f"{name}: sheet {cases_sheet} has no header row with a 'Case ID' column in its first "
-            f"{HEADER_SEARCH_ROWS} rows; add one (or put the cases on a sheet named Cases)"
-        )
-    ratings = inspection = None
-    if RATINGS_SHEET.lower() in by_lower and by_lower[RATINGS_SHEET.lower()] != cases_sheet:
-        sheet = by_lower[RATINGS_SHEET.lower()]
-        ratings = _sheet_table(book, name, sheet, _has_columns("standard", "rating"))
-        if ratings is None and _sheet_table(book, name, sheet, lambda cells: True) is not None:
-            raise UnreadableInput(f"{name}: sheet {sheet} needs a header row with 'Standard' and 'Rating' columns")
-    if INSPECTION_SHEET.lower() in by_lower:
-        inspection = _sheet_table(book, name, by_lower[INSPECTION_SHEET.lower()], lambda cells: True)
-    return MarkingFile(cases, ratings, inspection)
-
-
-def _open_book(name: str, data: bytes):
-    """The fast streaming reader for ordinary xlsx files; calamine for everything else."""
-    if data.startswith(ZIP_MAGIC):
-        from casescore import ooxml
-
-        try:
-            return _FastBook(name, ooxml.Workbook(data), data)
-        except ooxml.Hostile as exc:
-            raise UnreadableInput(f"{name}: refused: {exc}") from None
-        except Exception:  # Unsupported, or a part it cannot make sense of: calamine decides
-            pass
-    return _CalamineBook(name, data)
-
-
-class _FastBook:
-    def __init__(self, name: str, book, data: bytes):
-        self.name, self.book, self.data = name, book, data
-        self.sheet_names = book.sheet_names
-        self._calamine = None  # opened once, if a sheet needs it
-
-    def _fallback(self) -> "_CalamineBook":
-        if self._calamine is None:
-            self._calamine = _CalamineBook(self.name, self.data)
-        return self._calamine
-
-    def grid(self, sheet: str, progress=None):
-        """(first 50 rows with their 1-based numbers, columns-from(row) function)."""
-        from casescore import ooxml
-
-        try:
-            data = self.book.sheet(sheet, progress)
-        except ooxml.Hostile as exc:
-            raise UnreadableInput(f"{self.name}: sheet {sheet} refused: {exc}") from None
-        except Exception:  # Unsupported, or damaged: calamine reads it, or says precisely what is wrong
-            return self._fallback().grid(sheet)
-        head = data.head(HEADER_SEARCH_ROWS)
-        return head, lambda first_row, width: [data.column(j, first_row) for j in range(width)]
-
-
-class _CalamineBook:
-    def __init__(self, name: str, data: bytes):
-        import python_calamine as pc
-
-        self.name = name
-        try:
-            self.book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            self.sheet_names = self.book.sheet_names
-        except pc.PasswordError:
-            raise UnreadableInput(f"{name}: the workbook is password-protected; save an unprotected copy") from None
-        except Exception as exc:  # calamine raises several kinds for corrupt files
-            if data.startswith(OLE_MAGIC):
+        for m in members:
+            ratio = m.file_size / max(1, m.compress_size)
+            if m.file_size > MAX_MEMBER or (m.file_size > RATIO_FROM and ratio > MAX_RATIO):
                 raise UnreadableInput(
-                    f"{name}: not a readable workbook (a password-protected xlsx or a damaged .xls); "
-                    "save it again from Excel as .xlsx without a password"
-                ) from None
-            raise UnreadableInput(f"{name}: not a readable workbook ({_short(exc)}); save it again as .xlsx") from None
-
-    def grid(self, sheet: str, progress=None):
-        import python_calamine as pc
-
-        try:
-            ws = self.book.get_sheet_by_name(sheet)
-            rows = ws.to_python(skip_empty_area=True)
-            row0, col0 = ws.start or (0, 0)
-        except pc.PasswordError:
-            raise UnreadableInput(f"{self.name}: sheet {sheet} is password-protected") from None
-        except Exception as exc:
-            raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
-        pad = [""] * col0  # calamine trims empty leading columns: put them back so cells keep their letters
-        head = [(row0 + i + 1, pad + list(r)) for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])]
-
-        def columns(first_row: int, width: int) -> list:
-            skipped = first_row - row0 - 1  # rows of the sheet's data area before first_row
-            body = [[]] * max(0, -skipped) + rows[max(0, skipped):]  # empty rows above the data area
-            if not body:
-                return [[] for _ in range(width)]
-            body = [r if r else [""] * len(rows[0]) for r in body]
-            cols = [list(c) for c in zip(*body)]
-            full = [[""] * len(body) for _ in range(col0)] + cols
-            return [full[j] if j < len(full) else [""] * len(body) for j in range(width)]
-
-        return head, columns
+                    f"{name}: refused: part {m.filename} expands {ratio:.0f} times to "
+                    f"{m.file_size / (1 << 30):.1f} GiB, the mark of a zip bomb, not of a workbook of cases")
 
 
-def _sheet_table(book, name: str, sheet: str, is_header, progress=None) -> Table | None:
-    head, columns = book.grid(sheet, progress)
-    for number, cells in head:
-        if is_header(cells):
-            width = _width(cells)
-            header = [_header_text(c) for c in cells[:width]]
-            return Table(name, sheet, number, header, columns(number + 1, width))
-    return None
+def _read_workbook(name: str, data: bytes, score, sheet: str | None, progress=None) -> MarkingFile:
+    from casescore.sheets import Book
+
+    _check_container(name, data)
+    book = Book(name, data)
+    if not book.sheet_names:
+        raise UnreadableInput(f"{name}: the workbook has no sheets")
+    if progress:
+        progress(0, 1)
+    cases_sheet, cases, note = _cases_table(book, name, score, sheet)
+    if progress:
+        progress(1, 1)
+    by_lower = {s.strip().lower(): s for s in book.sheet_names}
+    ratings = inspection = None
+    used = {cases_sheet}
+    if RATINGS_SHEET.lower() in by_lower and by_lower[RATINGS_SHEET.lower()] != cases_sheet:
+        ratings_sheet = by_lower[RATINGS_SHEET.lower()]
+        used.add(ratings_sheet)
+        ratings = _sheet_table(book, name, ratings_sheet, _has_columns("standard", "rating"))
+        if ratings is None and _sheet_table(book, name, ratings_sheet, lambda cells: 1) is not None:
+            raise UnreadableInput(f"{name}: sheet {ratings_sheet} needs a header row with 'Standard' and 'Rating' "
+                                  "columns")
+    if INSPECTION_SHEET.lower() in by_lower and by_lower[INSPECTION_SHEET.lower()] not in used:
+        used.add(by_lower[INSPECTION_SHEET.lower()])
+        inspection = _sheet_table(book, name, by_lower[INSPECTION_SHEET.lower()], lambda cells: 1)
+    unused = [s for s in book.sheet_names if s not in used]
+    return MarkingFile(cases, ratings, inspection, sheet_note=note, unused_sheets=unused)
+
+
+def _cases_table(book, name: str, score, wanted: str | None) -> tuple[str, Table, str | None]:
+    """The sheet holding the cases, its table, and a note saying why it was chosen (None: obvious)."""
+    by_lower = {s.strip().lower(): s for s in book.sheet_names}
+    if wanted is not None:
+        sheet = wanted if wanted in book.sheet_names else by_lower.get(wanted.strip().lower())
+        if sheet is None:
+            raise UnreadableInput(f"{name}: no sheet named '{wanted}' (it has {_sheet_list(book.sheet_names)})")
+        return sheet, _require_table(book, name, sheet, score), None
+    if CASES_SHEET.lower() in by_lower:
+        sheet = by_lower[CASES_SHEET.lower()]
+        return sheet, _require_table(book, name, sheet, score), None
+    for sheet in book.sheet_names:
+        if not book.visible(sheet):
+            continue
+        table = _sheet_table(book, name, sheet, score, need=2)
+        if table is not None:
+            note = None if sheet == book.sheet_names[0] else f"used sheet '{sheet}', the first with case ids and questions"
+            return sheet, table, note
+    raise UnreadableInput(
+        f"{name}: no sheet named Cases, and no visible sheet ({_sheet_list(book.sheet_names)}) has a header row with "
+        f"a case id column and question columns in its first {HEADER_SEARCH_ROWS} rows; name the sheet to use"
+    )
+
+
+def _require_table(book, name: str, sheet: str, score) -> Table:
+    table = _sheet_table(book, name, sheet, score)
+    if table is None:
+        raise UnreadableInput(
+            f"{name}: sheet {sheet} has no header row with a case id column (Case ID, CRN, ...) in its first "
+            f"{HEADER_SEARCH_ROWS} rows; add one, or name the id column"
+        )
+    return table
+
+
+def _sheet_list(names: list[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
+
+def _sheet_table(book, name: str, sheet: str, score, need: int = 1) -> Table | None:
+    """The sheet's table under its header row: the first row scoring 2, else the first scoring `need`."""
+    grid = book.grid(sheet)
+    head = grid.head(HEADER_SEARCH_ROWS)
+    scores = [score(cells) for cells in head]
+    best = next((i for i, s in enumerate(scores) if s >= 2), None)
+    if best is None and need <= 1:
+        best = next((i for i, s in enumerate(scores) if s >= 1), None)
+    if best is None:
+        return None
+    header = [_header_text(c) for c in head[best]]
+    width = max(_width(header), len(grid.columns))
+    header += [""] * (width - len(header))
+    columns = [c.slice(best + 1) for c in grid.columns]
+    return Table(name, sheet, best + 1, header, columns)
+
+
+def read_cells(path: str, sheet: str | None = None) -> list[list[str]]:
+    """Every cell of a sheet (default: the first) as casescore reads it: rows from row 1, columns from A,
+    '' for an empty cell, trailing empty rows and columns trimmed. For tests against other readers."""
+    from casescore.sheets import Book
+
+    name, data = read_bytes(path)
+    _check_container(name, data)
+    book = Book(name, data)
+    grid = book.grid(sheet or book.sheet_names[0])
+    rows = grid.head(grid.rows)
+    rows = [[c if c is not None else "" for c in r] for r in rows]
+    while rows and not any(rows[-1]):
+        rows.pop()
+    width = max((max((j + 1 for j, c in enumerate(r) if c), default=0) for r in rows), default=0)
+    return [r[:width] for r in rows]
 
 
 def _width(cells: list) -> int:
@@ -260,15 +262,16 @@ def _width(cells: list) -> int:
 
 
 def _header_text(value) -> str:
+    """A header cell as one line of text: line breaks (Alt+Enter) and runs of spaces become one space."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "" if value is None else " ".join(str(value).split())
+    return "" if value is None else visible_text(value)
 
 
 def _has_columns(*names: str):
-    def check(cells) -> bool:
-        found = {normalise_header(c) for c in cells}
-        return all(n in found for n in names)
+    def check(cells) -> int:
+        found = {normalise_header(c) for c in cells if c is not None}
+        return 2 if all(n in found for n in names) else 0
 
     return check
 
@@ -279,6 +282,8 @@ def _short(exc: Exception) -> str:
 
 
 # --- CSV ---------------------------------------------------------------------------------
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _encoding(name: str, data: bytes) -> str:
@@ -296,35 +301,63 @@ def _encoding(name: str, data: bytes) -> str:
             return "latin-1"
 
 
-def _read_csv(name: str, data: bytes, is_header) -> Table:
-    import pandas as pd
+def _utf8(name: str, data: bytes) -> bytes:
+    """UTF-16 CSV ('Unicode text' from Excel) as UTF-8, so one parser reads every CSV."""
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise UnreadableInput(f"{name}: starts as UTF-16 text but is not valid UTF-16; save it again as CSV UTF-8")
+    return data
 
+
+def _read_csv(name: str, data: bytes, score) -> Table:
+    data = _utf8(name, data)
     encoding = _encoding(name, data)
     head = data[:65536].decode(encoding, errors="ignore")
-    delimiter, line_index, header = _find_csv_header(name, head, is_header)
-    width = _width(header)
+    delimiter, records, header = _find_csv_header(name, head, score)
+    width = max(len(header), 1)  # unnamed columns of the header row too: data under them is kept
+    columns = _csv_columns(name, data, encoding, delimiter, records, width)
+    extra = columns.pop()  # one column more than the header: anything in it is a row too long
+    if len(extra) and (over := [i for i, v in enumerate(extra) if v]):
+        raise UnreadableInput(f"{name}: line {records + over[0] + 1} has more fields than the header row "
+                              f"({len(over)} such row(s)); give every column a header, or remove the extra separators")
+    return Table(name, None, records, header, columns)
+
+
+def _csv_columns(name: str, data: bytes, encoding: str, delimiter: str, records: int, width: int) -> list:
+    import warnings
+
+    import pandas as pd
+
     try:
-        # Cells right of the last header are ignored, as in a workbook: they cannot be questions.
-        frame = pd.read_csv(
-            io.BytesIO(data), encoding=encoding, sep=delimiter, header=None, skiprows=line_index + 1,
-            names=range(width), usecols=range(width), dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=False, engine="c",
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # pandas only warns when it drops fields: make that an error
+            frame = pd.read_csv(
+                io.BytesIO(data), encoding=encoding, sep=delimiter, header=None, skiprows=records,
+                names=range(width + 1), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
+                skip_blank_lines=False, engine="c",
+            )
     except pd.errors.EmptyDataError:
-        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise UnreadableInput(f"{name}: not a readable CSV ({_short(exc)})") from None
-    return Table(name, None, line_index + 1, header[:width], [frame[i].to_numpy() for i in range(width)])
+        return [pd.Series([], dtype=object).to_numpy() for _ in range(width + 1)]
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        raise UnreadableInput(f"{name}: not a readable CSV ({_short(exc)}); every row needs at most as many "
+                              "fields as the header row") from None
+    return [frame[i].to_numpy() for i in range(width + 1)]
 
 
-def _find_csv_header(name: str, text: str, is_header) -> tuple[str, int, list[str]]:
-    """The delimiter, 0-based line index and cells of the header row."""
-    head = text.splitlines()[:HEADER_SEARCH_ROWS]
-    for delimiter in CSV_DELIMITERS:
-        for i, cells in enumerate(csv.reader(head, delimiter=delimiter)):
-            if len(cells) > 1 and is_header(cells):
-                return delimiter, i, [_header_text(c) for c in cells]
+def _find_csv_header(name: str, text: str, score) -> tuple[str, int, list[str]]:
+    """The delimiter, the number of records up to and including the header, and the header's cells.
+
+    Records are split exactly as the CSV parser splits them (on \\n and \\r, minding quotes), never
+    on the other characters str.splitlines() takes for line ends (form feed, U+2028...)."""
+    for want in (2, 1):
+        for delimiter in CSV_DELIMITERS:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            for i, cells in zip(range(HEADER_SEARCH_ROWS), reader):
+                if len(cells) > 1 and score(cells) >= want:
+                    return delimiter, i + 1, [_header_text(c) for c in cells]
     raise UnreadableInput(
-        f"{name}: no header row with a 'Case ID' column in the first {HEADER_SEARCH_ROWS} lines "
+        f"{name}: no header row with a case id column (Case ID, CRN, ...) in the first {HEADER_SEARCH_ROWS} lines "
         "(separators tried: comma, semicolon, tab, bar); add a 'Case ID' column"
     )

@@ -129,6 +129,7 @@ class Result:
     warnings: list[str]
     confidence: float = 0.95
     min_n: int = 10
+    not_marked_cases: int = 0  # cases left out because nothing in them was marked (partial ratings)
 
     def questions(self) -> list[QuestionResult]:
         """Every key question and prompt, in framework order."""
@@ -149,6 +150,7 @@ class Options:
     by: tuple[Grouping, ...] = ()
     confidence: float = 0.95
     min_n: int = 10
+    not_marked_cases: int = 0  # cases already left out of `codes` because nothing was marked
 
 
 def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgements: dict[str, str],
@@ -173,9 +175,12 @@ def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgeme
     if options.provisional:
         chosen = (lambda c: c) if options.mask is None else (lambda c: c[options.mask])
         unmarked = sum(int((chosen(c) == answers.BLANK).sum()) for c in codes.values())
-        warnings.insert(0, f"PROVISIONAL: {unmarked} unmarked answer(s) are left out of the denominators (--partial)")
+        cases_out = f"{options.not_marked_cases} case(s) with nothing marked and " if options.not_marked_cases else ""
+        warnings.insert(0, f"PROVISIONAL: {cases_out}{unmarked} unmarked answer(s) are left out of the "
+                        "denominators (partial rating)")
     result = Result(framework, cases if options.mask is None else int(options.mask.sum()), results, score,
-                    max_score, overall, options.provisional, warnings, options.confidence, options.min_n)
+                    max_score, overall, options.provisional, warnings, options.confidence, options.min_n,
+                    options.not_marked_cases)
     _warn_small(result)
     return result
 

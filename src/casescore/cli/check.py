@@ -1,4 +1,4 @@
-"""casescore check: every problem in a marking, with cell references."""
+"""casescore check: what was read from a marking, then every problem, with cell references."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import FormatOpt, FrameworkOpt, MarkingArg
+from casescore.cli.options import FormatOpt, FrameworkOpt, IdColumnOpt, MarkingArg, SheetOpt, source
 from casescore.cli.output import Format, stderr_console, working, write, write_csv, write_json
 
 
@@ -15,25 +15,28 @@ def check(
     framework: FrameworkOpt = None,
     partial: Annotated[bool, typer.Option("--partial", help="Do not count unmarked answers as problems.")] = False,
     fmt: FormatOpt = Format.table,
+    sheet: SheetOpt = None,
+    id_column: IdColumnOpt = None,
 ) -> None:
-    """List every problem in a case-marking file (file, sheet, cell, what is wrong, what is accepted)."""
+    """Say what was read from a case-marking file, then list every problem (file, sheet, cell,
+    what is wrong, what is accepted)."""
     from casescore import api
     from casescore.errors import ExitCode
     from casescore.framework import load
+    from casescore.render import check as render
 
     with working(f"Reading {file}", file) as progress:
-        marking = api.check_file(file, load(framework), progress)
+        marking = api.check_file(source(file, sheet, id_column), load(framework), progress)
     problems = marking.blocking(partial)
-    rows = [{"where": p.where, "kind": p.kind, "message": p.message, "value": p.value, "accepted": p.accepted}
-            for p in problems]
     summary = (f"{marking.source}: {marking.cases} cases, {len(marking.answers)} question columns, "
                + (f"{len(problems)} problem(s)" if problems else "no problems"))
     if fmt is Format.json:
-        write_json({"source": marking.source, "cases": marking.cases, "questions": len(marking.answers),
-                    "ok": not problems, "problems": rows})
+        write_json(render.check_dict(marking, problems))
     elif fmt is Format.csv:
-        write_csv(rows, ["where", "kind", "message", "value", "accepted"])
+        write_csv(render.problem_rows(problems), render.PROBLEM_COLUMNS)
     else:
+        if marking.report:
+            write("\n".join(render.read_lines(marking.report, marking.cases)))
         for p in problems:
             write(str(p))
         stderr_console().print(summary, markup=False)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, MinNOpt, PartialOpt
+from casescore.cli.options import ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, IdColumnOpt, MinNOpt, PartialOpt, SheetOpt, source
 from casescore.cli.output import Format, stdout_console, warn, working, write_csv, write_json
 
 
@@ -20,6 +20,8 @@ def compare(
     min_n: MinNOpt = 10,
     fmt: FormatOpt = Format.table,
     prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts too (table).")] = False,
+    sheet: SheetOpt = None,
+    id_column: IdColumnOpt = None,
 ) -> None:
     """Compare two markings: every question's change in percentage points, with its interval,
     every standard's rating and the score, before and after."""
@@ -35,9 +37,9 @@ def compare(
         raise UsageError("only one of BEFORE and AFTER can be - (standard input)")
     fw = load(framework)
     with working(f"Reading {before}", before) as progress:
-        first = api.rate_file(before, fw, (), partial, by, confidence, min_n, progress)
+        first = api.rate_file(source(before, sheet, id_column), fw, (), partial, by, confidence, min_n, progress)
     with working(f"Reading {after}", after) as progress:
-        second = api.rate_file(after, fw, (), partial, by, confidence, min_n, progress)
+        second = api.rate_file(source(after, sheet, id_column), fw, (), partial, by, confidence, min_n, progress)
     cmp = run(first.result, second.result, confidence)
     sources = (first.marking.title, second.marking.title)
     if fmt is Format.json:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import ForceOpt, FrameworkOpt, MarkingArg, PartialOpt, RatingOpt
+from casescore.cli.options import ForceOpt, FrameworkOpt, IdColumnOpt, MarkingArg, PartialOpt, RatingOpt, SheetOpt, source
 from casescore.cli.output import warn, working
 
 
@@ -19,6 +19,8 @@ def export(
     partial: PartialOpt = False,
     no_cases: Annotated[bool, typer.Option("--no-cases", help="Leave out the Cases sheet (for sharing outside the team).")] = False,
     force: ForceOpt = False,
+    sheet: SheetOpt = None,
+    id_column: IdColumnOpt = None,
 ) -> None:
     """Write the data workbook: Summary, Key questions (with chart), Prompts, Cases, Method."""
     from casescore import api, safe_write
@@ -27,9 +29,12 @@ def export(
 
     safe_write.check_target(workbook, force, (file,))  # fail before the work, not after it
     with working(f"Reading {file}", file) as progress:
-        rated = api.rate_file(file, load(framework), rating, partial, progress=progress)
+        rated = api.rate_file(source(file, sheet, id_column), load(framework), rating, partial, progress=progress)
     with working(f"Writing {workbook}", file):
         data = book.build(rated, include_cases=not no_cases)
         safe_write.write_bytes(workbook, data, force, (file,))
+    left_out = rated.marking.report.left_out() if rated.marking.report else None
+    if left_out:
+        warn(left_out)
     for message in rated.result.warnings:
         warn(message)

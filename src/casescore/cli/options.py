@@ -39,3 +39,22 @@ MinNOpt = Annotated[
     int,
     typer.Option("--min-n", min=1, help="Mark percentages resting on fewer relevant cases than this, and warn."),
 ]
+SheetOpt = Annotated[
+    Optional[str],
+    typer.Option("--sheet", metavar="NAME",
+                 help="The sheet holding the cases. Default: the sheet named Cases, else the first visible sheet "
+                      "with a case id column and question columns."),
+]
+IdColumnOpt = Annotated[
+    Optional[str],
+    typer.Option("--id-column", metavar="NAME",
+                 help="The case id column's header, when it is not one casescore knows "
+                      "(Case ID, CRN, Case ref, Case number, ID, Case)."),
+]
+
+
+def source(file: str, sheet: str | None, id_column: str | None):
+    """The command line's FILE, --sheet and --id-column as the core's Source."""
+    from casescore.api import Source
+
+    return Source(file, sheet, id_column)

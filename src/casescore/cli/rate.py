@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from casescore.cli.options import (ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, MarkingArg, MinNOpt, PartialOpt,
-                                   RatingOpt)
+from casescore.cli.options import (ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, IdColumnOpt, MarkingArg, MinNOpt,
+                                   PartialOpt, RatingOpt, SheetOpt, source)
 from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
 
 
@@ -23,6 +23,8 @@ def rate(
     by: ByOpt = [],
     confidence: ConfidenceOpt = 0.95,
     min_n: MinNOpt = 10,
+    sheet: SheetOpt = None,
+    id_column: IdColumnOpt = None,
 ) -> None:
     """Rate every standard from a case-marking file: key questions, ratings, score and overall rating."""
     from casescore import api
@@ -32,7 +34,7 @@ def rate(
     fw = load(framework)
     floor = api.fail_under_rating(fw, fail_under)
     with working(f"Reading {file}", file) as progress:
-        rated = api.rate_file(file, fw, rating, partial, by, confidence, min_n, progress)
+        rated = api.rate_file(source(file, sheet, id_column), fw, rating, partial, by, confidence, min_n, progress)
     result = rated.result
     name = rated.marking.title
     if fmt is Format.json:
@@ -47,6 +49,9 @@ def rate(
         from casescore.render import table
 
         stdout_console().print(table.render(result, name, prompts))
+    left_out = rated.marking.report.left_out() if rated.marking.report else None
+    if left_out:
+        warn(left_out)
     for message in result.warnings:
         warn(message)
     below = result.below(floor) if floor else []

@@ -1,0 +1,47 @@
+"""casescore check's output: what was read, then every problem."""
+
+from __future__ import annotations
+
+from casescore.marking import Marking, Problem, ReadReport
+
+PROBLEM_COLUMNS = ["where", "kind", "message", "value", "accepted"]
+
+
+def read_dict(report: ReadReport, cases: int) -> dict:
+    return {"source": report.source, "sheet": report.sheet, "header_row": report.header_row,
+            "sheet_note": report.sheet_note, "id_column": report.id_column, "cases": cases,
+            "questions": report.questions, "attributes": report.attributes,
+            "ignored_columns": report.ignored_columns, "ignored_rows": report.ignored_rows,
+            "unused_sheets": report.unused_sheets}
+
+
+def problem_rows(problems: list[Problem]) -> list[dict]:
+    return [{"where": p.where, "kind": p.kind, "message": p.message, "value": p.value, "accepted": p.accepted}
+            for p in problems]
+
+
+def check_dict(marking: Marking, problems: list[Problem]) -> dict:
+    return {"source": marking.source, "cases": marking.cases, "questions": len(marking.answers),
+            "read": read_dict(marking.report, marking.cases) if marking.report else None,
+            "ok": not problems, "problems": problem_rows(problems)}
+
+
+def read_lines(report: ReadReport, cases: int) -> list[str]:
+    """What was read, as a person reads it: file, sheet, header, cases, columns, and what was left out."""
+    where = f"{report.source}, sheet {report.sheet}" if report.sheet else report.source
+    lines = [f"read {where}, header row {report.header_row}"
+             + (f" ({report.sheet_note})" if report.sheet_note else "")]
+    lines.append(f"  {cases} case(s), id column '{report.id_column}'")
+    if report.questions:
+        per = ", ".join(f"{sid}: {n}" for sid, n in report.questions.items())
+        lines.append(f"  {sum(report.questions.values())} question column(s) ({per})")
+    else:
+        lines.append("  no question columns")
+    lines.append("  attributes: " + (", ".join(report.attributes) if report.attributes else "none"))
+    for c in report.ignored_columns:
+        lines.append(f"  not used: column {c['cell']} '{c['header']}' ({c['reason']})")
+    for r in report.ignored_rows:
+        lines.append(f"  not a case: row {r['row']} '{r['label']}' ({r['reason']})")
+    if report.unused_sheets:
+        lines.append("  other sheets, not read: " + ", ".join(report.unused_sheets))
+    return lines

@@ -1,0 +1,96 @@
+"""Workbook sheets (xlsx, xlsm, xlsb, xls, ods) read through fastexcel.
+
+fastexcel wraps calamine, a maintained Rust reader that parses the XML properly (namespaces,
+prefixes, CDATA, entities, shared and inline strings, UTF-16 parts) and hands back Arrow
+columns, so a 100,000-case sheet never becomes millions of Python objects. Every cell is asked
+for as text: a question column mixes its header with answers, so no column has one type, and
+text is what a person typed. `cell_text` turns calamine's spellings of booleans, dates and times
+back into Excel's, and cells calamine cannot give as text (formula errors such as #N/A) come
+back from it as errors, which are put back into the column as the error's text so that they are
+never mistaken for empty cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casescore import cell_text
+from casescore.errors import UnreadableInput
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted (password-protected) xlsx
+
+
+@dataclass
+class Grid:
+    """A sheet as columns of text from column A and row 1: columns[j][i] is cell (row i+1, column j)."""
+
+    columns: list  # pyarrow string arrays, all of length `rows`
+    rows: int
+
+    def head(self, n: int) -> list[list[str | None]]:
+        """The first n rows, each as the list of its cells' typed text."""
+        cols = [[cell_text.as_typed(v) for v in c.slice(0, n).to_pylist()] for c in self.columns]
+        return [list(row) for row in zip(*cols)] if cols else []
+
+
+class Book:
+    def __init__(self, name: str, data: bytes):
+        import fastexcel
+
+        self.name = name
+        try:
+            self._reader = fastexcel.read_excel(data)
+        except Exception as exc:  # fastexcel raises several kinds for damaged files
+            if data.startswith(OLE_MAGIC):
+                raise UnreadableInput(f"{name}: not a readable workbook (a password-protected xlsx or a damaged .xls); "
+                                      "save it again from Excel as .xlsx without a password") from None
+            raise UnreadableInput(f"{name}: not a readable workbook ({_short(exc)}); save it again as .xlsx") from None
+        self.sheet_names: list[str] = list(self._reader.sheet_names)
+        self._visible: dict[str, bool] = {}
+
+    def visible(self, sheet: str) -> bool:
+        if sheet not in self._visible:
+            self.grid(sheet)
+        return self._visible[sheet]
+
+    def grid(self, sheet: str) -> Grid:
+        try:
+            loaded = self._reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+            self._visible[sheet] = loaded.visible == "visible"
+            batch, errors = loaded.to_arrow_with_errors()
+            offsets = [c.absolute_index for c in loaded.selected_columns]
+        except Exception as exc:
+            raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
+        return _grid(batch, offsets, errors)
+
+
+def _grid(batch, offsets: list[int], errors) -> Grid:
+    import pyarrow as pa
+
+    rows = batch.num_rows
+    columns = list(batch.columns)
+    for (row, col), text in _error_cells(errors).items():  # few: patch each column that has any
+        values = columns[col].to_pylist()
+        values[row] = text
+        columns[col] = pa.array(values, pa.string())
+    # calamine starts at the first column holding data: put the empty ones back so cells keep their letters
+    width = (max(offsets) + 1) if offsets else 0
+    full = [pa.nulls(rows, pa.string()) for _ in range(width)]
+    for j, col in zip(offsets, columns):
+        full[j] = col.cast(pa.string()) if col.type != pa.string() else col
+    return Grid(full, rows)
+
+
+def _error_cells(errors) -> dict[tuple[int, int], str]:
+    """fastexcel's CellErrors -> {(row, column index in the batch): the error's text}."""
+    if not errors:
+        return {}
+    found: dict[tuple[int, int], str] = {}
+    for e in errors.errors:
+        found[tuple(e.offset_position)] = cell_text.error_text(e.detail)
+    return found
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:120]
