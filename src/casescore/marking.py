@@ -150,9 +150,13 @@ PANDAS_FROM = 20_000  # cells in a column from which pandas' C factorize beats a
 def factorize(values) -> tuple[np.ndarray, list]:
     """Codes per cell and the distinct values; code -1 stands for a missing value (None/NaN).
 
-    A workbook column is an Arrow array of text: Arrow encodes it, and each distinct value is
-    turned into what Excel shows (cell_text) once, not once per cell."""
+    A workbook column is an Arrow array of text: a long one is encoded by Arrow (no Python object
+    per cell), and each distinct value is turned into what Excel shows (cell_text) once. A short
+    one goes through a dict, because Arrow's compute functions import pandas (0.2 s)."""
     if hasattr(values, "dictionary_encode"):
+        if len(values) < PANDAS_FROM:
+            codes, uniques = factorize(values.to_pylist())
+            return codes, [cell_text.as_typed(u) for u in uniques]
         encoded = values.dictionary_encode()
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
         return codes, [cell_text.as_typed(u) for u in encoded.dictionary.to_pylist()]

@@ -38,6 +38,7 @@ class Book:
         import fastexcel
 
         self.name = name
+        self._data = data
         try:
             self._reader = fastexcel.read_excel(data)
         except Exception as exc:  # fastexcel raises several kinds for damaged files
@@ -61,34 +62,41 @@ class Book:
             offsets = [c.absolute_index for c in loaded.selected_columns]
         except Exception as exc:
             raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
-        return _grid(batch, offsets, errors)
+        patches = _error_cells(errors, offsets)
+        if self._data.startswith(b"PK"):
+            from casescore import formulas
+
+            for cell, formula in formulas.uncached(self._data, sheet).items():
+                patches.setdefault(cell, formula)
+        return _grid(batch, offsets, patches)
 
 
-def _grid(batch, offsets: list[int], errors) -> Grid:
+def _grid(batch, offsets: list[int], patches: dict[tuple[int, int], str]) -> Grid:
+    """Columns from A, with cells calamine could not give as text put back as what Excel shows."""
     import pyarrow as pa
 
     rows = batch.num_rows
-    columns = list(batch.columns)
-    for (row, col), text in _error_cells(errors).items():  # few: patch each column that has any
-        values = columns[col].to_pylist()
-        values[row] = text
-        columns[col] = pa.array(values, pa.string())
-    # calamine starts at the first column holding data: put the empty ones back so cells keep their letters
-    width = (max(offsets) + 1) if offsets else 0
+    width = max([*offsets, *(c for _, c in patches)], default=-1) + 1
+    rows = max([rows, *(r + 1 for r, _ in patches)])
     full = [pa.nulls(rows, pa.string()) for _ in range(width)]
-    for j, col in zip(offsets, columns):
-        full[j] = col.cast(pa.string()) if col.type != pa.string() else col
+    for j, col in zip(offsets, batch.columns):
+        col = col.cast(pa.string()) if col.type != pa.string() else col
+        full[j] = col if len(col) == rows else pa.concat_arrays([col, pa.nulls(rows - len(col), pa.string())])
+    for j in sorted({c for _, c in patches}):  # few: rebuild each column that has any
+        values = full[j].to_pylist()
+        for (r, c), text in patches.items():
+            if c == j and values[r] is None:
+                values[r] = text
+        full[j] = pa.array(values, pa.string())
     return Grid(full, rows)
 
 
-def _error_cells(errors) -> dict[tuple[int, int], str]:
-    """fastexcel's CellErrors -> {(row, column index in the batch): the error's text}."""
+def _error_cells(errors, offsets: list[int]) -> dict[tuple[int, int], str]:
+    """fastexcel's CellErrors -> {(row, column from A): the error's text}."""
     if not errors:
         return {}
-    found: dict[tuple[int, int], str] = {}
-    for e in errors.errors:
-        found[tuple(e.offset_position)] = cell_text.error_text(e.detail)
-    return found
+    return {(e.offset_position[0], offsets[e.offset_position[1]]): cell_text.error_text(e.detail)
+            for e in errors.errors}
 
 
 def _short(exc: Exception) -> str:

@@ -24,7 +24,7 @@ def build(framework: Framework, cases: int, prefix: str = "CASE", prompts: bool 
     wb = Workbook()
     _cases(wb.active, framework, cases, prefix, prompts)
     _ratings(wb.create_sheet("Ratings"), framework)
-    _inspection(wb.create_sheet("Inspection"))
+    _inspection(wb.create_sheet("Inspection"), framework)
     _guide(wb.create_sheet("Guide"), framework)
     return to_bytes(wb)
 
@@ -79,9 +79,10 @@ def _ratings(ws, framework: Framework) -> None:
         ws.add_data_validation(dv)
 
 
-def _inspection(ws) -> None:
+def _inspection(ws, framework: Framework) -> None:
+    # The framework is recorded so that reading the workbook against another one is caught.
     rows = [["Inspection", None], ["Organisation", None], ["Fieldwork start", None], ["Fieldwork end", None],
-            ["Marked by", None], ["Notes", None]]
+            ["Marked by", None], ["Notes", None], ["Framework", f"{framework.id}: {framework.title}"]]
     table(ws, ["Field", "Value"], rows, filters=False)
     ws.column_dimensions["B"].width = 60
 
