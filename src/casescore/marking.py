@@ -54,9 +54,9 @@ class ReadReport:
     unused_sheets: list[str] = field(default_factory=list)
     not_marked_cases: int = 0  # cases left out of the count because nothing was marked (partial ratings)
 
-    def left_out(self) -> str | None:
-        """One line naming what was not used, or None when everything was."""
-        parts = []
+    def notice(self) -> str | None:
+        """One line naming the sheet when it was not the obvious one, and what was not used; None if nothing."""
+        parts = [self.sheet_note] if self.sheet_note else []
         if self.ignored_rows:
             rows = ", ".join(str(r["row"]) for r in self.ignored_rows[:8])
             more = "..." if len(self.ignored_rows) > 8 else ""

@@ -33,8 +33,8 @@ def export(
     with working(f"Writing {workbook}", file):
         data = book.build(rated, include_cases=not no_cases)
         safe_write.write_bytes(workbook, data, force, (file,))
-    left_out = rated.marking.report.left_out() if rated.marking.report else None
-    if left_out:
-        warn(left_out)
+    notice = rated.marking.report.notice() if rated.marking.report else None
+    if notice:
+        warn(notice)
     for message in rated.result.warnings:
         warn(message)

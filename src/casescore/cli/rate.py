@@ -40,7 +40,7 @@ def rate(
     if fmt is Format.json:
         write_json(data.result_dict(result, rated.marking.source))
     elif fmt is Format.csv:
-        write_csv(data.question_rows(result), data.CSV_COLUMNS)
+        write_csv(data.csv_rows(result), data.CSV_COLUMNS)
     elif fmt is Format.markdown:
         from casescore.render import markdown
 
@@ -48,10 +48,10 @@ def rate(
     else:
         from casescore.render import table
 
-        stdout_console().print(table.render(result, name, prompts))
-    left_out = rated.marking.report.left_out() if rated.marking.report else None
-    if left_out:
-        warn(left_out)
+        table.show(stdout_console(), table.render(result, name, prompts))
+    notice = rated.marking.report.notice() if rated.marking.report else None
+    if notice:
+        warn(notice)
     for message in result.warnings:
         warn(message)
     below = result.below(floor) if floor else []
