@@ -46,7 +46,7 @@ def _broken(tmp_path, old: str, new: str):
     ('points = 2', 'points = "two"', "ratings[1].points"),
     ('"Good" = "5/6"', '"Good" = "5/0"', "overall.maximum_share.Good"),
     ('{ id = "2.2.1a"', '{ id = "2.2.2a"', "standards[5].key_questions[0].prompts[0].id"),
-    ('title = "HMI', 'titel = "HMI', "title"),
+    ('title = "HMI', 'titel = "HMI', "titel"),  # a misspelt key is named (and the nearest key offered)
 ])
 def test_invalid_framework_names_file_and_key(tmp_path, old, new, key):
     path = _broken(tmp_path, old, new)
@@ -106,3 +106,33 @@ def test_invalid_framework_exit_4(cli, tmp_path):
     run = cli("rate", SAMPLE, "--framework", str(path))
     assert run.code == 4
     assert "standards[4].method" in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("old,new,key,near", [
+    ('title = "HMI', 'titel = "HMI', "titel", "title"),
+    ("minimum_percent", "minimun_percent", "bands.minimun_percent", "minimum_percent"),
+    ('before_banding = ', 'before_bandings = ', "rounding.before_bandings", "before_banding"),
+    ('evidence = "G", text = "Does assessment analyse', 'evidence = "G", txet = "Does assessment analyse',
+     "standards[5].key_questions[0].prompts[0].txet", "text"),
+    ('scored = ', 'score = ', "standards[0].score", "scored"),
+])
+def test_unknown_keys_are_refused_with_the_nearest(tmp_path, old, new, key, near):
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(FrameworkInvalid) as err:
+        load(str(path))
+    assert str(err.value) == f"{path}: {key}: unknown key; did you mean '{near}'?"
+
+
+def test_unknown_key_exits_4(cli, tmp_path):
+    path = _broken(tmp_path, "minimum_percent", "minimun_percent")
+    run = cli("frameworks", "show", path)
+    assert run.code == 4 and "bands.minimun_percent: unknown key" in run.err
+
+
+def test_an_edited_builtin_is_labelled_modified(tmp_path):
+    same = tmp_path / "same.toml"
+    same.write_text(load().source_path.read_text().replace("# ", "#  "))  # comments only
+    assert load(str(same)).label == "probation-pdu-2021"
+    edited = _broken(tmp_path, '"Outstanding" = 80', '"Outstanding" = 75')
+    assert load(str(edited)).modified and load(str(edited)).label == f"probation-pdu-2021 (modified: {edited.name})"
+    assert not load("probation-pdu-2021").modified

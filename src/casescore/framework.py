@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,6 +24,20 @@ NOT_APPLICABLE = "Not applicable"
 NOT_ASSESSED = "Not assessed"
 _NA_SPELLINGS = frozenset({"n/a", "na", "not applicable", "not-applicable"})
 
+# Every key a framework file may use, by table: anything else (a typo such as `minimun_percent`)
+# is refused, since a misspelt optional key would otherwise be ignored and its rule silently lost.
+KEYS = {
+    "": {"id", "title", "provenance", "ratings", "bands", "rounding", "overall", "standards", "attributes"},
+    "ratings": {"name", "points", "aliases"},
+    "bands": {"minimum_percent", "source"},
+    "rounding": {"before_banding", "source"},
+    "overall": {"maximum_share", "source"},
+    "attributes": {"name", "values"},
+    "standards": {"id", "name", "domain", "method", "scored", "source", "key_questions"},
+    "key_questions": {"id", "text", "evidence", "statement", "prompts"},
+    "prompts": {"id", "text", "evidence", "statement"},
+}
+
 _STANDARD_ID = re.compile(r"^\d+\.\d+$")
 _KQ_ID = re.compile(r"^(\d+\.\d+)\.(\d+)$")
 _PROMPT_ID = re.compile(r"^(\d+\.\d+\.\d+)([a-z])$")
@@ -34,6 +48,7 @@ class Question:
     id: str
     text: str
     evidence: str = ""
+    statement: str = ""  # what a Yes means, in the report's words ("identified offending-related factors")
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,12 @@ class Framework:
     attributes: tuple[Attribute, ...]
     source_path: Path
     source_text: str = field(repr=False)
+    modified: bool = False  # a file whose id is a built-in's but whose rules differ from it
+
+    @property
+    def label(self) -> str:
+        """How outputs name the framework: its id, and the file when it is an edited copy of a built-in."""
+        return f"{self.id} (modified: {self.source_path.name})" if self.modified else self.id
 
     def standard(self, standard_id: str) -> Standard | None:
         return next((s for s in self.standards if s.id == standard_id), None)
@@ -152,7 +173,16 @@ def load(spec: str | None = None) -> Framework:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FrameworkInvalid(f"{path}: not valid TOML: {exc}") from None
-    return _Builder(path).framework(data, text)
+    framework = _Builder(path).framework(data, text)
+    builtin = BUILTIN_DIR / f"{framework.id}.toml"
+    if path.resolve() != builtin.resolve() and builtin.is_file() and _rules(framework) != _rules(load(framework.id)):
+        framework = replace(framework, modified=True)
+    return framework
+
+
+def _rules(framework: Framework) -> tuple:
+    """Everything that decides a rating (not where the file lies or its comments)."""
+    return (framework.ratings, framework.bands, framework.rounding, framework.overall, framework.standards)
 
 
 class _Builder:
@@ -163,6 +193,16 @@ class _Builder:
 
     def fail(self, key: str, message: str):
         raise FrameworkInvalid(f"{self.path}: {key}: {message}")
+
+    def known(self, table: dict, kind: str, where: str) -> None:
+        """Refuse a key this kind of table does not have, naming the nearest one it does."""
+        import difflib
+
+        for key in table:
+            if key not in KEYS[kind]:
+                near = difflib.get_close_matches(key, sorted(KEYS[kind]), n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else f"; known keys: {', '.join(sorted(KEYS[kind]))}"
+                self.fail(f"{where}{key}", f"unknown key{hint}")
 
     def get(self, table: dict, key: str, where: str, kind: type | tuple, default=...):
         if key not in table:
@@ -182,6 +222,10 @@ class _Builder:
         return value
 
     def framework(self, data: dict, text: str) -> Framework:
+        self.known(data, "", "")
+        for kind in ("bands", "rounding", "overall"):
+            if isinstance(data.get(kind), dict):
+                self.known(data[kind], kind, f"{kind}.")
         ratings = self.ratings(self.get(data, "ratings", "", list))
         names = [r.name for r in ratings]
         bands_t = self.get(data, "bands", "", dict)
@@ -216,6 +260,7 @@ class _Builder:
             where = f"ratings[{i}]."
             if not isinstance(item, dict):
                 self.fail(f"ratings[{i}]", "must be a table")
+            self.known(item, "ratings", where)
             points = self.get(item, "points", where, int)
             if points < 0:
                 self.fail(f"{where}points", "must not be negative")
@@ -261,6 +306,7 @@ class _Builder:
             where = f"attributes[{i}]."
             if not isinstance(item, dict):
                 self.fail(f"attributes[{i}]", "must be a table")
+            self.known(item, "attributes", where)
             values = self.get(item, "values", where, list, [])
             if not all(isinstance(v, str) and v for v in values):
                 self.fail(f"{where}values", "must be a list of non-empty strings")
@@ -273,6 +319,7 @@ class _Builder:
             where = f"standards[{i}]."
             if not isinstance(item, dict):
                 self.fail(f"standards[{i}]", "must be a table")
+            self.known(item, "standards", where)
             sid = self.text(item, "id", where)
             if not _STANDARD_ID.match(sid):
                 self.fail(f"{where}id", f"'{sid}' is not a standard id like 2.2")
@@ -302,6 +349,7 @@ class _Builder:
             kwhere = f"{where}key_questions[{i}]."
             if not isinstance(item, dict):
                 self.fail(kwhere[:-1], "must be a table")
+            self.known(item, "key_questions", kwhere)
             kid = self.text(item, "id", kwhere)
             m = _KQ_ID.match(kid)
             if not m or m.group(1) != sid:
@@ -311,15 +359,17 @@ class _Builder:
                 pwhere = f"{kwhere}prompts[{j}]."
                 if not isinstance(p, dict):
                     self.fail(pwhere[:-1], "must be a table")
+                self.known(p, "prompts", pwhere)
                 pid = self.text(p, "id", pwhere)
                 pm = _PROMPT_ID.match(pid)
                 if not pm or pm.group(1) != kid:
                     self.fail(f"{pwhere}id", f"'{pid}' is not a prompt id of key question {kid} (like {kid}a)")
-                prompts.append(Question(pid, self.text(p, "text", pwhere), self.text(p, "evidence", pwhere, "")))
+                prompts.append(Question(pid, self.text(p, "text", pwhere), self.text(p, "evidence", pwhere, ""),
+                                        self.text(p, "statement", pwhere, "")))
             for q in [kid, *(p.id for p in prompts)]:
                 if q in seen:
                     self.fail(f"{kwhere}id", f"question {q} appears twice")
                 seen.add(q)
             out.append(KeyQuestion(kid, self.text(item, "text", kwhere), self.text(item, "evidence", kwhere, ""),
-                                   tuple(prompts)))
+                                   self.text(item, "statement", kwhere, ""), tuple(prompts)))
         return tuple(out)
