@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casescore.cli.options import ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, IdColumnOpt, MinNOpt, PartialOpt, SheetOpt, source
-from casescore.cli.output import Format, stdout_console, warn, working, write_csv, write_json
+from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
 
 
 def compare(
@@ -19,7 +19,7 @@ def compare(
     confidence: ConfidenceOpt = 0.95,
     min_n: MinNOpt = 10,
     fmt: FormatOpt = Format.table,
-    prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts too (table).")] = False,
+    prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts too (table and markdown).")] = False,
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
 ) -> None:
@@ -31,8 +31,6 @@ def compare(
     from casescore.framework import load
     from casescore.render import compare as render
 
-    if fmt is Format.markdown:
-        raise UsageError("compare writes table, json or csv")
     if before == "-" and after == "-":
         raise UsageError("only one of BEFORE and AFTER can be - (standard input)")
     fw = load(framework)
@@ -41,12 +39,16 @@ def compare(
     with working(f"Reading {after}", after) as progress:
         second = api.rate_file(source(after, sheet, id_column), fw, (), partial, by, confidence, min_n, progress)
     cmp = run(first.result, second.result, confidence)
-    sources = (first.marking.title, second.marking.title)
+    sources = (render.Side.of(first.marking), render.Side.of(second.marking))
     if fmt is Format.json:
         write_json(render.comparison_dict(cmp, sources))
     elif fmt is Format.csv:
         write_csv(render.comparison_rows(cmp), render.CSV_COLUMNS)
+    elif fmt is Format.markdown:
+        write(render.render_markdown(cmp, sources, prompts))
     else:
-        stdout_console().print(render.render_table(cmp, sources, prompts))
+        from casescore.render.table import show
+
+        show(stdout_console(), render.render_table(cmp, sources, prompts))
     for message in render.comparison_warnings(cmp):
         warn(message)

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from casescore import __version__, answers
-from casescore.render.data import score_label
+from casescore.render.data import decimals, score_label
 from casescore.scoring import Result
 from casescore.workbook import rows_xml
 from casescore.workbook.cells import BOLD, PERCENT, WRAP, fit_widths, put, rating_fill, table, to_bytes
@@ -40,9 +40,11 @@ def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None)
 def _summary(ws, rated) -> None:
     result, marking = rated.result, rated.marking
     ws.title = "Summary"
-    header = ["Standard", "Rating", "Points", "Method", "Scored", "Deciding key question(s)"]
+    header = ["Standard", "Rating", "Points", "Method", "Scored", "Deciding key question(s)", "Rating uncertain",
+              "Plausible bands"]
     rows = [[f"{s.standard.id} {s.standard.name}", s.rating, s.points, s.standard.method,
-             "yes" if s.standard.scored else "no", ", ".join(s.deciding) or None] for s in result.standards]
+             "yes" if s.standard.scored else "no", ", ".join(s.deciding) or None, *_uncertainty(s)]
+            for s in result.standards]
     first = 6
     table(ws, header, rows, first_row=first, filters=False)
     ws.freeze_panes = None
@@ -68,7 +70,29 @@ def _summary(ws, rated) -> None:
 
 
 KQ_HEADER = ["Standard", "Standard name", "Key question", "Text", "Yes", "No", "N/A", "Relevant", "Percent",
-             "Band", "Lowest", "Standard rating"]
+             "Band", "Lowest", "Standard rating", "CI low", "CI high", "Rating uncertain", "Plausible bands"]
+
+
+def _uncertainty(s) -> list:
+    """Whether the deciding key question's interval reaches another band, as `rate` flags it; blank for
+    standards not rated from cases."""
+    if not s.deciding:
+        return [None, None]
+    return ["yes" if s.uncertain else "no", ", ".join(s.plausible)]
+
+
+def _interval(tally, confidence: float) -> list:
+    ci = tally.interval(confidence)
+    return [None, None] if ci is None else [ci[0] / 100, ci[1] / 100]
+
+
+def _percent_formats(ws, column: int, tallies: list, framework) -> None:
+    """A percentage whose whole number would sit in another band than its exact value (20/31 = 64.5%,
+    Requires improvement, would show as 65%) gets the decimals that keep it in its band."""
+    for i, t in enumerate(tallies, start=2):
+        places = 0 if t.fraction is None else decimals(framework, t.fraction)
+        if places:
+            ws.cell(i, column).number_format = "0." + "0" * places + "%"
 
 
 def _key_questions(ws, result: Result) -> None:
@@ -81,9 +105,12 @@ def _key_questions(ws, result: Result) -> None:
             rows.append([s.standard.id, s.standard.name, kq.question.id, kq.question.text, t.yes, t.no, t.na,
                          t.relevant, None if t.percent is None else t.percent / 100, kq.band,
                          "lowest" if kq.question.id in s.deciding else None, s.rating,
-                         *(minimum for _, minimum in bands)])
-    percent_cols = {8: PERCENT, **{len(KQ_HEADER) + k: PERCENT for k in range(len(bands))}}
+                         *_interval(t, result.confidence), *_uncertainty(s), *(minimum for _, minimum in bands)])
+    ci = KQ_HEADER.index("CI low")
+    percent_cols = {8: PERCENT, ci: PERCENT, ci + 1: PERCENT,
+                    **{len(KQ_HEADER) + k: PERCENT for k in range(len(bands))}}
     table(ws, header, rows, formats=percent_cols)
+    _percent_formats(ws, 9, [kq.tally for s in result.standards for kq in s.key_questions], result.framework)
     for i, row in enumerate(rows, start=2):
         rating_fill(ws.cell(i, 10), row[9])
     ws.column_dimensions["D"].width = 60
@@ -109,16 +136,20 @@ def _chart(ws, n: int, first_line_col: int, lines: int) -> None:
 
 
 def _prompts(ws, result: Result) -> None:
-    header = ["Standard", "Key question", "Question", "Kind", "Text", "Yes", "No", "N/A", "Relevant", "Percent"]
-    rows, levels = [], []
+    header = ["Standard", "Key question", "Question", "Kind", "Text", "Yes", "No", "N/A", "Relevant", "Percent",
+              "CI low", "CI high"]
+    rows, levels, tallies = [], [], []
     for s in result.standards:
         for kq in s.key_questions:
             for q in [kq, *kq.prompts]:
                 t = q.tally
                 rows.append([s.standard.id, kq.question.id, q.question.id, q.kind, q.question.text, t.yes, t.no,
-                             t.na, t.relevant, None if t.percent is None else t.percent / 100])
+                             t.na, t.relevant, None if t.percent is None else t.percent / 100,
+                             *_interval(t, result.confidence)])
                 levels.append(q is not kq)
-    table(ws, header, rows, formats={9: PERCENT})
+                tallies.append(t)
+    table(ws, header, rows, formats={9: PERCENT, 10: PERCENT, 11: PERCENT})
+    _percent_formats(ws, 10, tallies, result.framework)
     for i, is_prompt in enumerate(levels, start=2):
         if is_prompt:
             ws.row_dimensions[i].outline_level = 1  # grouped under its key question
@@ -157,6 +188,11 @@ def _method(ws, rated, made_at: dt.datetime) -> None:
         ("Key-question bands", bands), ("Bands source", fw.bands_source),
         ("Standard rating", "A case-rated standard takes the band of its lowest key question"),
         ("Rounding before banding", fw.rounding), ("Rounding source", fw.rounding_source),
+        ("Shown percentages", "Whole numbers, halves rounded up, except where that would put the figure in "
+                              "another band than its exact value: those show the decimals that keep it there"),
+        ("Intervals", f"CI low and CI high: the Wilson score interval at {rated.result.confidence:.0%} confidence. "
+                      "A standard's rating is uncertain when the interval of its deciding (lowest) key question "
+                      "reaches another band; Plausible bands lists the bands it reaches"),
         ("Points", "; ".join(f"{r.name} {r.points}" for r in fw.ratings)),
         ("Overall rating", overall), ("Overall source", fw.overall_source),
         ("Input file", marking.source), ("Input SHA-256", marking.sha256),
