@@ -156,8 +156,8 @@ def test_unmarked_fails_unless_partial(cli, tmp_path):
     assert run.code == 1 and "nothing marked" in run.err and "more problems" in run.err
     lines = [p for p in cli("check", path).out.splitlines() if "not marked" in p or "nothing marked" in p]
     assert len(lines) == 3  # the one blank answer, then one line for each case with nothing marked
-    assert lines[0].endswith("case C005: nothing marked; accepted: Yes, No or N/A for each question (or rate the "
-                             "marked cases only, as a partial rating)")
+    assert lines[0].endswith("case C005: nothing marked; accepted: Yes, No or N/A for each question")
+    assert run.err.rstrip().endswith("to rate what is marked (a provisional result), add --partial")
     run = cli("rate", path, "--partial", "--format", "json")
     doc = run.json()
     assert run.code == 0 and doc["provisional"] is True and doc["cases"] == 4  # the 2 unmarked cases left out

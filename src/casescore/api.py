@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casescore import judgements, marking, scoring
-from casescore.errors import UsageError, ValidationFailed
+from casescore.errors import BadValue, ValidationFailed
 from casescore.framework import Framework, load
 
 
@@ -17,13 +17,13 @@ class Rated:
 
 
 def fail_under_rating(framework: Framework, text: str | None) -> str | None:
-    """Check a --fail-under value early, before any file is read."""
+    """A rating floor (the lowest acceptable rating), checked before any file is read."""
     if text is None:
         return None
     rating = framework.parse_rating(text)
     if rating is None or framework.points(rating) is None:
         names = ", ".join(r.name for r in framework.ratings)
-        raise UsageError(f"--fail-under '{text}': not a rating; use one of {names}")
+        raise BadValue("rating floor", f"'{text}': not a rating; use one of {names}")
     return rating
 
 
@@ -46,13 +46,26 @@ def check_file(src: "Source | str", framework: Framework | None = None, progress
     return marking.read(src.path, framework or load(), src.sheet, src.id_column, progress)
 
 
+def attribute_name(m: marking.Marking, name: str) -> str:
+    """The marking's attribute column a name means: exactly, else ignoring case and spacing."""
+    if name in m.attributes:
+        return name
+    key = " ".join(name.split()).casefold()
+    matches = [a for a in m.attributes if " ".join(a.split()).casefold() == key]
+    if len(matches) == 1:
+        return matches[0]
+    import difflib
+
+    known = ", ".join(f"'{a}'" for a in m.attributes) or "none"
+    near = difflib.get_close_matches(key, [a.casefold() for a in m.attributes], n=1, cutoff=0.6)
+    hint = next((f"did you mean '{a}'? " for a in m.attributes if near and a.casefold() == near[0]), "")
+    raise BadValue("attribute", f"'{name}': no such attribute column in {m.source} ({hint}it has {known})")
+
+
 def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Grouping, ...]:
-    """--by attributes -> groupings of the marking's cases; an unknown attribute is a usage error."""
-    for name in attributes:
-        if name not in m.attributes:
-            known = ", ".join(f"'{a}'" for a in m.attributes) or "none"
-            raise UsageError(f"--by '{name}': no such attribute column in {m.source} (it has {known})")
-    return tuple(scoring.Grouping.of(name, m.attributes[name]) for name in attributes)
+    """Attribute names -> groupings of the marking's cases; an unknown attribute is a usage error."""
+    names = [attribute_name(m, a) for a in attributes]
+    return tuple(scoring.Grouping.of(name, m.attributes[name]) for name in names)
 
 
 def read_valid(src: "Source | str", framework: Framework, partial: bool = False, progress=None) -> marking.Marking:

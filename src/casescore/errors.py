@@ -25,6 +25,20 @@ class UsageError(CasescoreError):
     exit_code = ExitCode.USAGE
 
 
+class BadValue(UsageError):
+    """A value the core was given to apply (a judgement rating, a rating floor, an attribute to break
+    down by) is not one it can use. `about` says which kind of value, so the command line can name
+    the option it came from; the message itself speaks only of the data."""
+
+    def __init__(self, about: str, message: str):
+        self.about = about
+        super().__init__(message)
+
+
+class OutputExists(UsageError):
+    """The output file exists and may not be replaced without being told to."""
+
+
 class UnreadableInput(CasescoreError):
     exit_code = ExitCode.UNREADABLE
 

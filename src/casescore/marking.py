@@ -21,7 +21,7 @@ SUMMARY_LABEL = re.compile(
     r"^(?:grand\s+|sub-?\s*)?totals?\b|^(?:count|sum|average|mean|median|percent(?:age)?|proportion|overall|"
     r"summary|number of|no\.? of)\b|%", re.IGNORECASE)
 
-NOT_MARKED = "not-marked"  # the one problem kind that --partial lets through
+NOT_MARKED = "not-marked"  # the one problem kind a partial rating lets through
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Marking:
         return len(self.case_ids)
 
     def blocking(self, partial: bool) -> list[Problem]:
-        """Problems that stop a rating: all of them, or all but 'not marked' with --partial."""
+        """Problems that stop a rating: all of them, or all but 'not marked' for a partial rating."""
         return [p for p in self.problems if not (partial and p.kind == NOT_MARKED)]
 
     @property
@@ -364,8 +364,7 @@ def _answer_problems(table: Table, columns: list[_Column], layout: _Layout, rows
     nothing = np.logical_and.reduce([c == answers.BLANK for c in codes.values()])
     for i in np.flatnonzero(nothing):
         problems.append(Problem(table.cell(layout.id_col, rows[i]), f"case {answers.shown(ids[i])}: nothing marked",
-                                NOT_MARKED, accepted="Yes, No or N/A for each question (or rate the marked cases "
-                                "only, as a partial rating)"))
+                                NOT_MARKED, accepted="Yes, No or N/A for each question"))
     for qid, j in layout.questions.items():
         c = codes[qid]
         for i in np.flatnonzero(c == answers.INVALID):
@@ -373,7 +372,7 @@ def _answer_problems(table: Table, columns: list[_Column], layout: _Layout, rows
                                     answers.shown(columns[j].value(rows[i])), answers.ACCEPTED))
         for i in np.flatnonzero((c == answers.BLANK) & ~nothing):
             problems.append(Problem(table.cell(j, rows[i]), f"{qid} not marked", NOT_MARKED,
-                                    accepted="Yes, No or N/A (or rate with --partial)"))
+                                    accepted="Yes, No or N/A"))
 
 
 # --- the long form: case_id, question, answer ---------------------------------------------
@@ -423,7 +422,7 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
                                     answers.shown(raw.value(rows[k])), answers.ACCEPTED))
         for c in np.flatnonzero(out == answers.BLANK):
             problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{qid} not marked",
-                                    NOT_MARKED, accepted="Yes, No or N/A (or rate with --partial)"))
+                                    NOT_MARKED, accepted="Yes, No or N/A"))
         answer_codes[qid] = out
     attrs = {h: _first_per_case(_Column(table.columns[j]).text()[rows], case_of, len(case_ids))
              for h, j in attr_js.items()}

@@ -1,14 +1,21 @@
 """Write an output file safely: never over the input, never over an existing file without
---force, and never half-written (a temporary file in the same folder, then a rename)."""
+--force, only ever over a regular file, and never half-written (a temporary file in the same
+folder, then a rename). A file is created as any other program would create it (mode 0666
+less the umask); a replaced file keeps its mode."""
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
+import stat
 import sys
-import tempfile
 from pathlib import Path
 
-from casescore.errors import UsageError
+from casescore.errors import OutputExists, UsageError
+
+_KINDS = ((stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISSOCK, "a socket"))
 
 
 def check_target(target: str, force: bool = False, inputs: tuple[str, ...] = ()) -> Path | None:
@@ -21,8 +28,11 @@ def check_target(target: str, force: bool = False, inputs: tuple[str, ...] = ())
             raise UsageError(f"{target}: is the input file; casescore never overwrites its input")
     if path.is_dir():
         raise UsageError(f"{target}: is a folder; give a file name for the output")
+    if path.exists() and not path.is_file():  # checked before --force: forcing cannot help
+        kind = next((name for test, name in _KINDS if test(path.stat().st_mode)), "not a regular file")
+        raise UsageError(f"{target}: is {kind}; casescore only writes regular files (use - for standard output)")
     if path.exists() and not force:
-        raise UsageError(f"{target}: already exists; pass --force to replace it")
+        raise OutputExists(f"{target}: already exists")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"{target}: the folder {folder} does not exist")
@@ -30,23 +40,56 @@ def check_target(target: str, force: bool = False, inputs: tuple[str, ...] = ())
 
 
 def write_bytes(target: str, data: bytes, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
-    """Write data to target ('-' is standard output), checking it first."""
+    """Write data to target ('-' is standard output), checking it first (again: the work
+    between the first check and now may have taken minutes)."""
     path = check_target(target, force, inputs)
     if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        _to_stdout(data)
         return
-    folder = path.parent
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write in {folder} ({exc.strerror})") from None
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    fd, tmp = _create_temporary(path, target)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)  # --force: the replacement keeps the old file's mode
         os.replace(tmp, path)
-    except BaseException:  # including Ctrl-C: leave no partial file behind
+    except BaseException as exc:  # including Ctrl-C: leave no partial file behind
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"{target}: cannot be written: {_reason(exc)}") from None
         raise
+
+
+def _create_temporary(path: Path, target: str) -> tuple[int, str]:
+    """A new, empty file beside path. Not tempfile.mkstemp: that makes files 0600, which others
+    sharing the folder cannot open; asking for 0666 lets the umask (and folder ACLs) decide."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = str(path.with_name(f".{path.name}.{secrets.token_hex(4)}.part"))
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot write in {path.parent} ({_reason(exc)})") from None
+    raise UsageError(f"{target}: cannot write in {path.parent} (no free temporary file name)")
+
+
+def _to_stdout(data: bytes) -> None:
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: the CLI stops quietly
+    except OSError as exc:  # e.g. stdout redirected to a full disk
+        raise UsageError(f"standard output: cannot be written: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError) -> str:
+    """'no space left on device', from the errno, so the message reads the same on every system."""
+    if exc.errno is not None and exc.errno in errno.errorcode:
+        return os.strerror(exc.errno)[:1].lower() + os.strerror(exc.errno)[1:]
+    return str(exc) or exc.__class__.__name__

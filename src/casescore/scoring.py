@@ -52,7 +52,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class Grouping:
-    """Cases split by the values of one attribute (for --by)."""
+    """Cases split by the values of one attribute (for breakdowns)."""
 
     attribute: str
     labels: tuple[str, ...]
@@ -130,13 +130,14 @@ class Result:
     confidence: float = 0.95
     min_n: int = 10
     not_marked_cases: int = 0  # cases left out because nothing in them was marked (partial ratings)
+    missing_judgements: tuple[str, ...] = ()  # judgement standards with no rating given
 
     def questions(self) -> list[QuestionResult]:
         """Every key question and prompt, in framework order."""
         return [q for s in self.standards for kq in s.key_questions for q in [kq, *kq.prompts]]
 
     def below(self, rating: str) -> list[StandardResult]:
-        """Scored standards rated below `rating` (for --fail-under)."""
+        """Scored standards rated below `rating` (for a quality gate)."""
         floor = self.framework.points(rating)
         return [s for s in self.standards if s.standard.scored and s.points is not None and s.points < floor]
 
@@ -169,9 +170,8 @@ def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgeme
     overall = None if missing else overall_rating(framework, score, max_score)
     if missing:
         names = ", ".join(f"{r.standard.id} {r.standard.name}" for r in missing)
-        warnings.append(f"no rating given for {names}: add it to the Ratings sheet or pass --rating "
-                        f"{missing[0].standard.id}=RATING; the score covers only the rated standards "
-                        "and there is no overall rating")
+        warnings.append(f"no rating given for {names}: add it to the Ratings sheet; the score covers only the "
+                        "rated standards and there is no overall rating")
     if options.provisional:
         chosen = (lambda c: c) if options.mask is None else (lambda c: c[options.mask])
         unmarked = sum(int((chosen(c) == answers.BLANK).sum()) for c in codes.values())
@@ -180,7 +180,7 @@ def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgeme
                         "denominators (partial rating)")
     result = Result(framework, cases if options.mask is None else int(options.mask.sum()), results, score,
                     max_score, overall, options.provisional, warnings, options.confidence, options.min_n,
-                    options.not_marked_cases)
+                    options.not_marked_cases, tuple(r.standard.id for r in missing))
     _warn_small(result)
     return result
 

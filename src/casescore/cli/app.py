@@ -56,7 +56,7 @@ def main() -> None:
     try:
         app()
     except CasescoreError as exc:
-        _error(str(exc))
+        _error(_worded_for_the_command_line(exc))
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         # The reader (e.g. `head`) went away: stop quietly, and keep Python from complaining at exit.
@@ -69,6 +69,24 @@ def main() -> None:
             raise
         _error(f"internal error ({exc.__class__.__name__}); run again with --debug for details")
         sys.exit(ExitCode.INTERNAL)
+
+
+# The core speaks of data; here its messages gain the options a user can act with.
+OPTION_FOR = {"judgement rating": "--rating", "rating floor": "--fail-under", "attribute": "--by"}
+
+
+def _worded_for_the_command_line(exc) -> str:
+    from casescore.errors import BadValue, OutputExists, ValidationFailed
+    from casescore.marking import NOT_MARKED
+
+    message = str(exc)
+    if isinstance(exc, BadValue) and exc.about in OPTION_FOR:
+        return f"{OPTION_FOR[exc.about]} {message}"
+    if isinstance(exc, OutputExists):
+        return f"{message}; pass --force to replace it"
+    if isinstance(exc, ValidationFailed) and any(p.kind == NOT_MARKED for p in exc.problems):
+        return f"{message}; to rate what is marked (a provisional result), add --partial"
+    return message
 
 
 def _error(message: str) -> None:

@@ -38,3 +38,5 @@ def export(
         warn(notice)
     for message in rated.result.warnings:
         warn(message)
+    if rated.result.missing_judgements:
+        warn(f"give judgement ratings with --rating, e.g. --rating {rated.result.missing_judgements[0]}=good")

@@ -54,6 +54,8 @@ def rate(
         warn(notice)
     for message in result.warnings:
         warn(message)
+    if result.missing_judgements:
+        warn(f"give judgement ratings with --rating, e.g. --rating {result.missing_judgements[0]}=good")
     below = result.below(floor) if floor else []
     if below:
         from casescore.cli.output import error
