@@ -12,10 +12,9 @@ from math import floor
 
 import openpyxl
 import pytest
+from conftest import SAMPLE, marking_csv, question_headers, write_xlsx
 from markdown_it import MarkdownIt
 from rich.cells import cell_len
-
-from conftest import SAMPLE, marking_csv, question_headers, write_xlsx
 
 REAUDIT = SAMPLE.parent / "newham-2023-reaudit.xlsx"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -69,7 +68,9 @@ def percent_text(bands, yes: int, relevant: int, min_n: int) -> str:
 
 
 def group_text(bands, t: dict, min_n: int) -> str:
-    return "-" if not t["relevant"] else f"{t['yes']}/{t['relevant']} {percent_text(bands, t['yes'], t['relevant'], min_n)}"
+    if not t["relevant"]:
+        return "-"
+    return f"{t['yes']}/{t['relevant']} {percent_text(bands, t['yes'], t['relevant'], min_n)}"
 
 
 def figures(bands, q: dict, min_n: int, prompt: bool) -> list[str]:
@@ -185,7 +186,7 @@ def edge_marking(tmp_path):
     kqs = question_headers(standards=EDGE_STANDARDS)
     assert len(kqs) == len(EDGES)
     cases = max(y + n for y, n in EDGES)
-    columns = {kq: ["Yes"] * y + ["No"] * n + ["N/A"] * (cases - y - n) for kq, (y, n) in zip(kqs, EDGES)}
+    columns = {kq: ["Yes"] * y + ["No"] * n + ["N/A"] * (cases - y - n) for kq, (y, n) in zip(kqs, EDGES, strict=True)}
     path = tmp_path / "edges.csv"
     path.write_text(marking_csv(columns))
     return path
@@ -272,8 +273,9 @@ AWKWARD = ["A|B", "*star*", "<b>bold</b>", "back\\slash|", "[link](x)", "two\nli
 
 def test_markdown_escapes_marking_text(cli, bands, tmp_path):
     kqs = question_headers(standards={"2.2"})
-    cases = [["Case ID", "Team", *kqs]] + [[f"C{i}", AWKWARD[i % len(AWKWARD)], *(["Yes" if i % 3 else "No"] * len(kqs))]
-                                            for i in range(3 * len(AWKWARD))]
+    rows = [[f"C{i}", AWKWARD[i % len(AWKWARD)], *(["Yes" if i % 3 else "No"] * len(kqs))]
+            for i in range(3 * len(AWKWARD))]
+    cases = [["Case ID", "Team", *kqs], *rows]
     path = write_xlsx(tmp_path / "awkward.xlsx", {"Cases": cases, "Inspection": [["Inspection", "North | <East>"]]})
     doc = cli("rate", path, "--by", "Team", "--format", "json").json()
     out = cli("rate", path, "--by", "Team", "--format", "markdown").out
@@ -282,7 +284,7 @@ def test_markdown_escapes_marking_text(cli, bands, tmp_path):
     header, *rows = md_tables(out)[1]
     groups = doc["standards"][5]["key_questions"][0]["by"]["Team"]
     assert header[-len(groups):] == [" ".join(f"Team: {v}".splitlines()) for v in groups]
-    for kq, row in zip(doc["standards"][5]["key_questions"], rows):
+    for kq, row in zip(doc["standards"][5]["key_questions"], rows, strict=True):
         assert len(row) == len(header) and row[0].startswith(kq["id"])
         assert row[-len(groups):] == [group_text(bands, t, doc["min_n"]) for t in kq["by"]["Team"].values()]
 
@@ -303,7 +305,8 @@ def test_csv_has_standard_and_summary_rows(cli):
     assert list(standards) == [s["id"] for s in doc["standards"]]
     for s in doc["standards"]:
         row = standards[s["id"]]
-        assert (row["standard_rating"], row["points"]) == (s["rating"] or "", "" if s["points"] is None else str(s["points"]))
+        points = "" if s["points"] is None else str(s["points"])
+        assert (row["standard_rating"], row["points"]) == (s["rating"] or "", points)
         assert row["deciding"].split(";") == (s["deciding"] or [""])
     [summary] = [r for r in rows if r["level"] == "summary"]
     assert (summary["score"], summary["max_score"]) == (str(doc["score"]), str(doc["max_score"]))
@@ -329,7 +332,7 @@ def sample_export(tmp_path_factory):
 
 def sheet_rows(ws, header_row: int = 1) -> list[dict]:
     rows = list(ws.iter_rows(min_row=header_row, values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if any(v is not None for v in r)]
 
 
 def test_workbook_intervals_and_uncertainty(cli, sample_export):
@@ -355,7 +358,8 @@ def test_workbook_summary_flags_uncertain_ratings(cli, sample_export):
     rows = {r["Standard"]: r for r in sheet_rows(sample_export["Summary"], header_row=6)}
     for s in doc["standards"]:
         row = rows[f"{s['id']} {s['name']}"]
-        expected = (("yes" if s["uncertain"] else "no"), ", ".join(s["plausible_bands"])) if s["deciding"] else (None, None)
+        flag = "yes" if s["uncertain"] else "no"
+        expected = (flag, ", ".join(s["plausible_bands"])) if s["deciding"] else (None, None)
         assert (row["Rating uncertain"], row["Plausible bands"]) == expected
 
 
@@ -369,8 +373,8 @@ def test_compare_markdown(cli, bands):
     assert result.code == 0
     ratings, changes = md_tables(result.out)
     before_min = after_min = 10
-    assert {r[0]: (r[1], r[2]) for r in ratings[1:]}["Score"] == (
-        f"{doc['before']['score']}/{doc['before']['max_score']}", f"{doc['after']['score']}/{doc['after']['max_score']}")
+    scores = tuple(f"{doc[side]['score']}/{doc[side]['max_score']}" for side in ("before", "after"))
+    assert {r[0]: (r[1], r[2]) for r in ratings[1:]}["Score"] == scores
     rows = iter(changes[1:])
     for q in (q for q in doc["questions"] if q["kind"] == "key question"):
         for c in [q, *q.get("by", {}).get("Sentence type", {}).values()]:
@@ -403,7 +407,8 @@ def test_compare_warns_when_maximum_scores_differ(cli, tmp_path):
     warned = [w for w in result.json()["warnings"] if "maximum scores differ" in w]
     assert len(warned) == 1 and f"before {maxima[0]}, after {maxima[1]}" in warned[0] and "2.1" in warned[0]
     assert warned[0] in " ".join(ANSI.sub("", result.err).split())
-    assert not [w for w in cli("compare", after, after, "--format", "json").json()["warnings"] if "maximum scores differ" in w]
+    same = cli("compare", after, after, "--format", "json").json()
+    assert not [w for w in same["warnings"] if "maximum scores differ" in w]
 
 
 def test_compare_warns_when_frameworks_differ(tmp_path):

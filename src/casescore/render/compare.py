@@ -16,7 +16,7 @@ class Side(NamedTuple):
     title: str
 
     @classmethod
-    def of(cls, marking) -> "Side":
+    def of(cls, marking) -> Side:
         return cls(marking.source, marking.title)
 
 
@@ -110,7 +110,7 @@ def interval_label(c: Change) -> str:
 
 
 def render_table(cmp: Comparison, sources: tuple[Side, Side], prompts: bool = False):
-    from rich.console import Group
+    from rich.console import Group, JustifyMethod, RenderableType
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -132,8 +132,9 @@ def render_table(cmp: Comparison, sources: tuple[Side, Side], prompts: bool = Fa
     ci = f"{cmp.confidence:.0%} CI of change"
     table = Table(title="Questions (* few relevant cases; ! interval excludes no change)", title_justify="left",
                   show_edge=False, pad_edge=False)
-    for col, justify in (("Question", "left"), ("Before", "right"), ("After", "right"), ("Change", "right"),
-                         (ci, "right"), ("", "left")):
+    columns: list[tuple[str, JustifyMethod]] = [("Question", "left"), ("Before", "right"), ("After", "right"),
+                                                ("Change", "right"), (ci, "right"), ("", "left")]
+    for col, justify in columns:
         table.add_column(col, justify=justify, overflow="fold", ratio=1 if col == "Question" else None)
     for qc in cmp.questions:
         if qc.question.kind == "prompt" and not prompts:
@@ -145,7 +146,7 @@ def render_table(cmp: Comparison, sources: tuple[Side, Side], prompts: bool = Fa
                           count_label(c.after, after.min_n, after.framework),
                           change_label(c), interval_label(c), "!" if c.significant else "",
                           style="dim" if qc.question.kind == "prompt" else None)
-    parts = [head, Text(), ratings, Text(), table]
+    parts: list[RenderableType] = [head, Text(), ratings, Text(), table]
     if cmp.only_before or cmp.only_after:
         parts += [Text(), Text(f"Only before: {', '.join(cmp.only_before) or 'none'}"),
                   Text(f"Only after: {', '.join(cmp.only_after) or 'none'}")]
@@ -185,7 +186,8 @@ def _markdown_question_rows(cmp: Comparison, prompts: bool) -> list[list[str]]:
             continue
         indent = "&nbsp;&nbsp;" if qc.question.kind == "prompt" else ""
         pairs = [(indent + md(f"{qc.question.question.id} {qc.question.question.text}"), qc.change)]
-        pairs += [(f"{indent}&nbsp;&nbsp;{md(f'{a}: {v}')}", c) for a, groups in qc.by.items() for v, c in groups.items()]
+        pairs += [(f"{indent}&nbsp;&nbsp;{md(f'{a}: {v}')}", c)
+                  for a, groups in qc.by.items() for v, c in groups.items()]
         rows += [[label, md(count_label(c.before, before.min_n, before.framework)),
                   md(count_label(c.after, after.min_n, after.framework)), md(change_label(c)), md(interval_label(c)),
                   "!" if c.significant else ""] for label, c in pairs]

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 
-from casescore.render.data import (DECIMAL_KEY, DECIMAL_MARK, count_label, deciding_label, interval_label,
-                                   percent_label, score_label, shows_decimal, title_line)
+from casescore.render.data import (
+    DECIMAL_KEY,
+    DECIMAL_MARK,
+    count_label,
+    deciding_label,
+    interval_label,
+    percent_label,
+    score_label,
+    shows_decimal,
+    title_line,
+)
 from casescore.scoring import Result
 
 # Characters that end a cell (|) or start formatting, a link or HTML, which would hide or reshape

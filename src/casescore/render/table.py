@@ -12,14 +12,24 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from rich import box
 from rich.cells import cell_len
-from rich.console import Group
+from rich.console import Group, JustifyMethod, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from casescore.render.data import (DECIMAL_KEY, DECIMAL_MARK, count_label, deciding_label, interval_label,
-                                   percent_label, score_label, shows_decimal, title_line)
+from casescore.render.data import (
+    DECIMAL_KEY,
+    DECIMAL_MARK,
+    count_label,
+    deciding_label,
+    interval_label,
+    percent_label,
+    score_label,
+    shows_decimal,
+    title_line,
+)
 from casescore.scoring import QuestionResult, Result, StandardResult
 
 # The inspectorate's colours; the rating's words are always printed, so nothing relies on colour.
@@ -51,7 +61,7 @@ def _measure(console, renderable) -> Measurement:
 
 
 def render(result: Result, name: str, prompts: bool = False) -> Group:
-    parts = [Text(title_line(result, name), style="bold"), Text(), _summary(result)]
+    parts: list[RenderableType] = [Text(title_line(result, name), style="bold"), Text(), _summary(result)]
     if any(shows_decimal(q.tally, result.framework) for s in result.standards for q in s.key_questions
            if q.question.id in s.deciding):
         parts.append(Text(DECIMAL_KEY, style="dim"))
@@ -62,16 +72,18 @@ def render(result: Result, name: str, prompts: bool = False) -> Group:
 
 
 def _summary(result: Result) -> Table:
+    overall = rating_text(result.overall_rating) if result.overall_rating else Text("no overall rating", style="dim")
+    ratings = [rating_text(s.rating) for s in result.standards] + [overall]
     table = Table(title="Ratings", title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("Standard", overflow="fold")
-    table.add_column("Rating", no_wrap=True, min_width=max(cell_len(s.rating or "-") for s in result.standards))
+    # a rating is kept on one line; folded (never cut) only where the screen is narrower than any layout
+    table.add_column("Rating", no_wrap=True, overflow="fold", min_width=max(map(_width, ratings)))
     table.add_column("Basis / deciding key question", overflow="fold")
-    for s in result.standards:
+    for s, rating in zip(result.standards, ratings, strict=False):
         suffix = "" if s.standard.scored or s.standard.method == "unrated" else "  (not scored)"
-        table.add_row(Text(f"{s.standard.id} {s.standard.name}"), rating_text(s.rating),
+        table.add_row(Text(f"{s.standard.id} {s.standard.name}"), rating,
                       Text(deciding_label(s, result.framework) + suffix))
     table.add_section()
-    overall = rating_text(result.overall_rating) if result.overall_rating else Text("no overall rating", style="dim")
     table.add_row(Text("Overall", style="bold"), overall, f"score {score_label(result)}")
     return table
 
@@ -82,7 +94,7 @@ def _summary(result: Result) -> Table:
 @dataclass(frozen=True)
 class Column:
     header: str
-    justify: str = "right"
+    justify: JustifyMethod = "right"
     text: bool = False  # the one column that may wrap (question text, group names); figures never do
 
 
@@ -97,7 +109,7 @@ def table_of(title, columns: list[Column], rows: list[Row], fold: bool = False, 
     (what the layouts are chosen by) is the width at which nothing has to be cut. lines=False drops
     the column rules, two characters a column, for the narrowest shape."""
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False,
-                  **({} if lines else {"box": None}))
+                  box=box.HEAVY_HEAD if lines else None)
     for j, col in enumerate(columns):
         cells = [_text(row.cells[j]) for row in rows]
         if col.text or fold:

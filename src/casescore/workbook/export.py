@@ -22,7 +22,7 @@ from casescore.workbook.cells import BOLD, PERCENT, WRAP, fit_widths, put, ratin
 
 def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None) -> bytes:
     """The workbook's bytes, for safe_write to put on disk (or stdout)."""
-    made_at = made_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    made_at = made_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     wb = Workbook()
     _summary(wb.active, rated)
     _key_questions(wb.create_sheet("Key questions"), rated.result)
@@ -174,7 +174,7 @@ def _cases(ws, rated):
     fit_widths(ws, [header, *([c] for c in marking.case_ids[:1000])])
     for j in range(len(attrs) + 2, len(header) + 1):
         ws.column_dimensions[get_column_letter(j)].width = 14
-    return zip(marking.case_ids, *columns)
+    return zip(marking.case_ids, *columns, strict=True)
 
 
 def _method(ws, rated, made_at: dt.datetime) -> None:
