@@ -15,6 +15,20 @@ import typer
 from casescore import __version__
 from casescore.cli import check, compare, export, frameworks, rate, template
 
+def _plain_argument_names() -> None:
+    """Typer 0.29 writes a required argument as {FILE} in the usage line and adds its type (<str>)
+    after its name in the help; people read FILE. Typer is pinned to 0.29, where both methods exist."""
+    from typer.core import TyperArgument
+
+    def usage_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
+
+_plain_argument_names()
 app = typer.Typer(
     name="casescore",
     add_completion=False,

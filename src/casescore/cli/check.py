@@ -14,12 +14,19 @@ def check(
     file: MarkingArg,
     framework: FrameworkOpt = None,
     partial: Annotated[bool, typer.Option("--partial", help="Do not count unmarked answers as problems.")] = False,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = "table",
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
 ) -> None:
     """Say what was read from a case-marking file, then list every problem (file, sheet, cell,
-    what is wrong, what is accepted)."""
+    what is wrong, what is accepted). Exit 1 when there are problems.
+
+    \b
+    Examples:
+      casescore check marking.xlsx
+      casescore check marking.xlsx --partial --format json
+      casescore check caseload-audit.csv --id-column "Person ref"
+    """
     from casescore import api
     from casescore.errors import ExitCode
     from casescore.framework import load
@@ -34,6 +41,8 @@ def check(
         write_json(render.check_dict(marking, problems))
     elif fmt is Format.csv:
         write_csv(render.problem_rows(problems), render.PROBLEM_COLUMNS)
+    elif fmt is Format.markdown:
+        write(render.markdown(marking, problems))
     else:
         if marking.report:
             write("\n".join(render.read_lines(marking.report, marking.cases)))

@@ -18,13 +18,20 @@ def compare(
     partial: PartialOpt = False,
     confidence: ConfidenceOpt = 0.95,
     min_n: MinNOpt = 10,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = "table",
     prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts too (table and markdown).")] = False,
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
 ) -> None:
     """Compare two markings: every question's change in percentage points, with its interval,
-    every standard's rating and the score, before and after."""
+    every standard's rating and the score, before and after.
+
+    \b
+    Examples:
+      casescore compare sample_data/newham-2022.xlsx sample_data/newham-2023-reaudit.xlsx
+      casescore compare before.xlsx after.xlsx --by "Sentence type" --prompts
+      casescore compare before.xlsx after.xlsx --format markdown > changes.md
+    """
     from casescore import api
     from casescore.compare import compare as run
     from casescore.errors import UsageError

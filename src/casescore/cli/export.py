@@ -6,14 +6,14 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import ForceOpt, FrameworkOpt, IdColumnOpt, MarkingArg, PartialOpt, RatingOpt, SheetOpt, source
-from casescore.cli.output import warn, working
+from casescore.cli.options import (ForceOpt, FrameworkOpt, IdColumnOpt, MarkingArg, PartialOpt, RatingOpt, SheetOpt,
+                                   WorkbookOutOpt, source, workbook_target, wrote)
+from casescore.cli.output import info, warn, working
 
 
 def export(
     file: MarkingArg,
-    workbook: Annotated[str, typer.Option("--workbook", "-o", metavar="OUT.xlsx",
-                                          help="The workbook to write; - writes the xlsx bytes to stdout.")],
+    workbook: WorkbookOutOpt,
     framework: FrameworkOpt = None,
     rating: RatingOpt = [],
     partial: PartialOpt = False,
@@ -22,17 +22,24 @@ def export(
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
 ) -> None:
-    """Write the data workbook: Summary, Key questions (with chart), Prompts, Cases, Method."""
+    """Write the data workbook: Summary, Key questions (with chart), Prompts, Cases, Method.
+
+    \b
+    Examples:
+      casescore export sample_data/newham-2022.xlsx -o newham-data.xlsx
+      casescore export marking.xlsx -o to-share.xlsx --no-cases --rating 1.1=good
+    """
     from casescore import api, safe_write
     from casescore.framework import load
     from casescore.workbook import export as book
 
-    safe_write.check_target(workbook, force, (file,))  # fail before the work, not after it
+    safe_write.check_target(workbook_target(workbook), force, (file,))  # fail before the work, not after it
     with working(f"Reading {file}", file) as progress:
         rated = api.rate_file(source(file, sheet, id_column), load(framework), rating, partial, progress=progress)
     with working(f"Writing {workbook}", file):
         data = book.build(rated, include_cases=not no_cases)
         safe_write.write_bytes(workbook, data, force, (file,))
+    info(wrote(workbook, data, rated.marking.cases))
     notice = rated.marking.report.notice() if rated.marking.report else None
     if notice:
         warn(notice)

@@ -13,7 +13,25 @@ FrameworkOpt = Annotated[
     typer.Option("--framework", "-f", metavar="ID|PATH",
                  help="Built-in framework id or a framework TOML file. Default: probation-pdu-2021."),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+def _choice(*formats: str):
+    """A --format callback: the value as a Format, or a plain message naming the formats this command has."""
+
+    def check(value: str) -> Format:
+        key = value.strip().lower()
+        if key not in formats:
+            raise typer.BadParameter(f"must be one of {', '.join(formats)} (not '{value}')")
+        return Format(key)
+
+    return check
+
+
+def format_option(*formats: str):
+    """--format offering exactly the formats a command can write."""
+    return typer.Option("--format", metavar="FORMAT", callback=_choice(*formats),
+                        help=f"Output format: {', '.join(formats)}.")
+
+
+FormatOpt = Annotated[str, format_option("table", "json", "csv", "markdown")]
 MarkingArg = Annotated[str, typer.Argument(metavar="FILE", help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin.")]
 RatingOpt = Annotated[
     list[str],
@@ -31,13 +49,29 @@ ByOpt = Annotated[
     typer.Option("--by", metavar="ATTRIBUTE",
                  help="Break every percentage down by an attribute column, e.g. \"Sentence type\" (repeatable)."),
 ]
+def confidence_level(value: float) -> float:
+    """--confidence as a level: 95 and 0.95 both mean 95%."""
+    level = value / 100 if value > 1 else value
+    if not 0.5 <= level <= 0.999:
+        raise typer.BadParameter(f"must be a level from 50 to 99.9 percent, e.g. 95 or 0.95 (not {value:g})")
+    return level
+
+
+def at_least_one(value: int) -> int:
+    if value < 1:
+        raise typer.BadParameter(f"must be 1 or more (not {value})")
+    return value
+
+
 ConfidenceOpt = Annotated[
     float,
-    typer.Option("--confidence", min=0.5, max=0.999, help="Confidence level of the intervals."),
+    typer.Option("--confidence", metavar="LEVEL", callback=confidence_level,
+                 help="Confidence level of the intervals: 95 or 0.95 (the default) means 95%."),
 ]
 MinNOpt = Annotated[
     int,
-    typer.Option("--min-n", min=1, help="Mark percentages resting on fewer relevant cases than this, and warn."),
+    typer.Option("--min-n", metavar="N", callback=at_least_one,
+                 help="Mark percentages resting on fewer relevant cases than N (default 10), and warn."),
 ]
 SheetOpt = Annotated[
     Optional[str],
@@ -58,3 +92,38 @@ def source(file: str, sheet: str | None, id_column: str | None):
     from casescore.api import Source
 
     return Source(file, sheet, id_column)
+
+WorkbookOutOpt = Annotated[
+    str,
+    typer.Option("--output", "-o", "--workbook", metavar="OUT.xlsx",
+                 help="The workbook to write (.xlsx); - writes its bytes to standard output (redirect it)."),
+]
+
+
+def workbook_target(target: str) -> str:
+    """Refuse, before any work, a workbook output that cannot be what the user meant."""
+    import sys
+    from pathlib import PurePath
+
+    from casescore.errors import UsageError
+
+    if target == "-":
+        if sys.stdout.isatty():
+            raise UsageError("will not write a workbook's bytes to the terminal; redirect them (> out.xlsx) "
+                             "or give -o out.xlsx")
+        return target
+    if PurePath(target).suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UsageError(f"{target}: a workbook is written as .xlsx; name the file .xlsx "
+                         "(for CSV, use casescore rate --format csv)")
+    return target
+
+
+def wrote(target: str, data: bytes, cases: int) -> str:
+    """What a command wrote, for stderr: `wrote out.xlsx: 5 sheets, 33 cases`."""
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    sheets = sum(n.startswith("xl/worksheets/") and n.endswith(".xml") for n in names)
+    where = "standard output" if target == "-" else target
+    return f"wrote {where}: {sheets} sheet(s), {cases} case(s)"

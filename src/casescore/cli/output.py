@@ -41,14 +41,25 @@ def write_json(data) -> None:
 
 
 def write_csv(rows: list[dict], columns: list[str]) -> None:
+    """CSV with no text a spreadsheet would run as a formula (OWASP's CSV-injection rule): text
+    starting = + - @ tab or CR gets a leading apostrophe. Numbers are left as numbers, so a
+    negative change still sorts and sums."""
     import csv
     import io
+
+    def inert(value):
+        return "'" + value if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: inert(v) for k, v in row.items()} for row in rows)
     write(buffer.getvalue())
+
+
+def info(message: str) -> None:
+    """A message about what was done (not data): stderr, so stdout stays the data."""
+    stderr_console().print(message, markup=False, highlight=False)
 
 
 def warn(message: str) -> None:

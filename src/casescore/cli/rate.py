@@ -18,7 +18,7 @@ def rate(
     partial: PartialOpt = False,
     fail_under: Annotated[Optional[str], typer.Option("--fail-under", metavar="RATING",
                           help="Exit 5 when any rated, scored standard is below this rating.")] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = "table",
     prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts under each key question (table and markdown).")] = False,
     by: ByOpt = [],
     confidence: ConfidenceOpt = 0.95,
@@ -26,7 +26,14 @@ def rate(
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
 ) -> None:
-    """Rate every standard from a case-marking file: key questions, ratings, score and overall rating."""
+    """Rate every standard from a case-marking file: key questions, ratings, score and overall rating.
+
+    \b
+    Examples:
+      casescore rate sample_data/newham-2022.xlsx
+      casescore rate marking.xlsx --by "Sentence type" --prompts
+      casescore rate marking.csv --rating 1.1=good --format json > ratings.json
+    """
     from casescore import api
     from casescore.framework import load
     from casescore.render import data

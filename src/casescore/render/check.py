@@ -45,3 +45,17 @@ def read_lines(report: ReadReport, cases: int) -> list[str]:
     if report.unused_sheets:
         lines.append("  other sheets, not read: " + ", ".join(report.unused_sheets))
     return lines
+
+
+def markdown(marking: Marking, problems: list[Problem]) -> str:
+    """What was read and every problem, as Markdown (for a ticket or a QA log)."""
+    from casescore.render.markdown import md, table
+
+    lines = [f"## {md(marking.source)}", ""]
+    if marking.report:
+        lines += [f"- {md(line.strip())}" for line in read_lines(marking.report, marking.cases)]
+    lines += ["", f"**{len(problems)} problem(s)**" if problems else "**No problems.**", ""]
+    if problems:
+        lines += table(["where", "what", "found", "accepted"],
+                       [[md(p.where), md(p.message), md(p.value or ""), md(p.accepted or "")] for p in problems])
+    return "\n".join(lines) + "\n"
