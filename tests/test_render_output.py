@@ -151,6 +151,26 @@ def test_every_figure_shown_in_full_at_any_width(cli, monkeypatch, bands, width,
             assert all(run([value]) in text for value in groups)  # every group is named, in full
 
 
+@pytest.mark.parametrize("width", [60, 80])
+def test_many_groups_are_stacked_not_cut(cli, monkeypatch, bands, tmp_path, width):
+    """Eight teams cannot sit side by side at this width: one group a row, every figure whole."""
+    kqs = question_headers(standards={"2.2"})
+    teams = [f"Team {name}" for name in ("North", "South", "East", "West", "Central", "Docks", "Riverside", "Ops")]
+    cases = 3 * len(teams)
+    columns = {kq: ["Yes" if (i + k) % 3 else "No" for i in range(cases)] for k, kq in enumerate(kqs)}
+    path = tmp_path / "teams.csv"
+    path.write_text(marking_csv({**columns, "Team": [teams[i % len(teams)] for i in range(cases)]}))
+    doc = cli("rate", path, "--by", "Team", "--format", "json").json()
+    lines = table_at(cli, monkeypatch, width, "rate", path, "--by", "Team")
+    assert max(cell_len(line) for line in lines) <= width
+    assert any("Yes/relevant %" in line for line in lines)  # the stacked shape, not a squeezed one
+    for kq in doc["standards"][5]["key_questions"]:
+        rows = rows_of(lines, kq["id"])
+        assert any(run(figures(bands, kq, doc["min_n"], False)) in row for row in rows)
+        labels = [run([team, group_text(bands, t, doc["min_n"])]) for team, t in kq["by"]["Team"].items()]
+        assert all(sum(label in row for row in rows) == 1 for label in labels), kq["id"]
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_ratings_summary_in_full_at_any_width(cli, monkeypatch, width):
     doc = cli("rate", SAMPLE, "--format", "json").json()
