@@ -11,7 +11,7 @@ from casescore.framework import builtin_ids, load
 
 
 def test_builtins():
-    assert builtin_ids() == ["probation-pdu-2021", "youth-2021"]
+    assert builtin_ids() == ["probation-pdu-2021", "probation-pdu-2023", "youth-2021"]
     pdu = load("probation-pdu-2021")
     assert [s.id for s in pdu.standards] == ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6"]
     assert [len(s.key_questions) for s in pdu.standards[5:9]] == [3, 3, 3, 3]
@@ -88,7 +88,7 @@ def test_frameworks_list(cli):
     run = cli("frameworks")
     assert run.code == 0 and "probation-pdu-2021" in run.out and "youth-2021" in run.out
     assert {r["id"]: r["max_score"] for r in cli("frameworks", "--format", "json").json()} == {
-        "probation-pdu-2021": 27, "youth-2021": 36}
+        "probation-pdu-2021": 27, "probation-pdu-2023": 21, "youth-2021": 36}
 
 
 def test_custom_framework_path_is_used(cli, tmp_path):
@@ -136,3 +136,54 @@ def test_an_edited_builtin_is_labelled_modified(tmp_path):
     edited = _broken(tmp_path, '"Outstanding" = 80', '"Outstanding" = 75')
     assert load(str(edited)).modified and load(str(edited)).label == f"probation-pdu-2021 (modified: {edited.name})"
     assert not load("probation-pdu-2021").modified
+
+
+# --- every problem at once (frameworks check), without changing what load() raises ----------------
+
+BREAKAGES = [
+    ('id = "2.2.1"', 'id = "2.3.1"'), ('method = "case"', 'method = "cases"'),
+    ('before_banding = "exact"', 'before_banding = "up"'), ('"Good" = 65', '"Good" = 85'),
+    ('points = 2', 'points = "two"'), ('points = 1', 'points = -1'), ('"Good" = "5/6"', '"Good" = "5/0"'),
+    ('{ id = "2.2.1a"', '{ id = "2.2.2a"'), ('title = "HMI', 'titel = "HMI'), ("minimum_percent", "minimun_percent"),
+    ('id = "2.3"', 'id = "2.2"'), ('id = "2.5.3"', 'id = "2.5.2"'), ('scored = false', 'scored = true'),
+    ('name = "Good"', 'name = "Outstanding"'), ('values = ["Male", "Female"]', 'values = ["Male", ""]'),
+    ('id = "1.1"', 'id = "1"'), ('[[standards]]\nid = "1.2"', '[[standards]]\nidd = "1.2"'),
+    ('text = "Does assessment focus sufficiently on engaging', 'text = 3 #'),
+]
+
+
+@pytest.mark.parametrize("old,new", BREAKAGES)
+def test_validate_names_first_the_problem_load_raises(tmp_path, old, new):
+    from casescore.framework import validate
+
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(FrameworkInvalid) as err:
+        load(str(path))
+    framework, problems = validate(str(path))
+    assert framework is None and problems[0] == str(err.value)
+
+
+def test_validate_lists_every_problem(tmp_path):
+    from casescore.framework import validate
+
+    text = load("probation-pdu-2021").source_text
+    for old, new in BREAKAGES[:10]:
+        text = text.replace(old, new, 1)
+    path = tmp_path / "many.toml"
+    path.write_text(text)
+    _, problems = validate(str(path))
+    keys = [p.split(": ")[1] for p in problems]
+    assert keys == [
+        "titel", "bands.minimun_percent", "ratings[1].points", "ratings[2].points", "rounding.before_banding",
+        "standards[4].method", "standards[5].key_questions[0].id",  # its prompts are not read: it has no id
+        "title", "bands.minimum_percent", "overall.maximum_share.Good",
+    ]
+    assert len(set(problems)) == len(problems)
+
+
+def test_validate_a_good_file_gives_the_framework():
+    from casescore.framework import builtin_ids, validate
+
+    for fid in builtin_ids():
+        framework, problems = validate(fid)
+        assert problems == [] and framework == load(fid)

@@ -172,6 +172,8 @@ def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgeme
         names = ", ".join(f"{r.standard.id} {r.standard.name}" for r in missing)
         warnings.append(f"no rating given for {names}: add it to the Ratings sheet; the score covers only the "
                         "rated standards and there is no overall rating")
+    if framework.warning:  # rules not all published: said with every rating, not only in the file
+        warnings.append(framework.warning)
     if options.provisional:
         chosen = (lambda c: c) if options.mask is None else (lambda c: c[options.mask])
         unmarked = sum(int((chosen(c) == answers.BLANK).sum()) for c in codes.values())
