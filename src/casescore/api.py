@@ -79,8 +79,8 @@ def read_valid(src: "Source | str", framework: Framework, partial: bool = False,
     if partial:
         m = m.marked_only()
         if not m.cases:
-            raise ValidationFailed([marking.Problem(marking.Location(m.source), "no marked cases: every case has "
-                                                    "nothing marked", marking.Kind.NO_MARKED_CASES)])
+            raise ValidationFailed([marking.Problem(m.source, "no marked cases: every case has nothing marked",
+                                                    "no-marked-cases")])
     return m
 
 
