@@ -332,3 +332,13 @@ def test_memory_follows_cells_not_the_claimed_size(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "casescore", "rate", str(path), "--format", "json"],
                           capture_output=True, text=True, preexec_fn=cap, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_check_json_problems_carry_a_structured_location(cli, tmp_path):
+    rows = _rows()
+    rows[2][3] = "Maybe"
+    path = write_xlsx(tmp_path / "m.xlsx", {"Cases": rows})
+    problem = cli("check", path, "--format", "json").json()["problems"][0]
+    assert (problem["kind"], problem["sheet"], problem["row"], problem["column"], problem["cell"]) == \
+        ("invalid-answer", "Cases", 3, "D", "D3")
+    assert problem["where"] == f"{path}: Cases!D3" and problem["file"] == str(path)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 import numpy as np
 
 from casescore import answers, cell_text, headers
 from casescore.framework import Framework
-from casescore.reader import Table, column_letter, normalise_header, read_marking_file
+from casescore.reader import Location, Table, column_letter, normalise_header, read_marking_file
 
 DATE_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00:00)?$")  # how a date-valued header cell reads
 # A row whose case id cell says this is a total or a summary, not a case (`Total`, `% Yes`, `Count`).
@@ -21,14 +22,37 @@ SUMMARY_LABEL = re.compile(
     r"^(?:grand\s+|sub-?\s*)?totals?\b|^(?:count|sum|average|mean|median|percent(?:age)?|proportion|overall|"
     r"summary|number of|no\.? of)\b|%", re.IGNORECASE)
 
-NOT_MARKED = "not-marked"  # the one problem kind a partial rating lets through
+class Kind(StrEnum):
+    """Every kind of problem a marking can have (the `kind` in check's output)."""
+
+    NOT_MARKED = "not-marked"
+    DUPLICATE_QUESTION = "duplicate-question"
+    DATE_HEADER = "date-header"
+    UNKNOWN_QUESTION = "unknown-question"
+    NO_QUESTIONS = "no-questions"
+    INVALID_ID = "invalid-id"
+    MISSING_ID = "missing-id"
+    DUPLICATE_ID = "duplicate-id"
+    INVALID_ANSWER = "invalid-answer"
+    DUPLICATE_ANSWER = "duplicate-answer"
+    INVALID_STANDARD = "invalid-standard"
+    INVALID_RATING = "invalid-rating"
+    DUPLICATE_RATING = "duplicate-rating"
+    FRAMEWORK_MISMATCH = "framework-mismatch"
+    INCOMPLETE_STANDARD = "incomplete-standard"
+    ORPHAN_PROMPT = "orphan-prompt"
+    NO_CASES = "no-cases"
+    NO_MARKED_CASES = "no-marked-cases"
+
+
+NOT_MARKED = Kind.NOT_MARKED  # the one problem kind a partial rating lets through
 
 
 @dataclass(frozen=True)
 class Problem:
-    where: str  # file, sheet and cell: "cases.xlsx: Cases!F7"
+    where: Location | str  # file, sheet and cell: "cases.xlsx: Cases!F7"; a case of the long form by its id
     message: str
-    kind: str
+    kind: Kind
     value: str | None = None  # the offending value, truncated
     accepted: str | None = None
 
@@ -132,7 +156,7 @@ def read(path: str, framework: Framework, sheet: str | None = None, id_column: s
     _check_standards(framework, file.cases, marking)
     if not marking.cases:
         marking.problems.append(Problem(file.cases.where(), "no cases: no row below the header has a case id",
-                                        "no-cases", accepted="one row per case, each with its case id"))
+                                        Kind.NO_CASES, accepted="one row per case, each with its case id"))
     marking.sha256 = file.sha256
     report = marking.report or ReadReport(file.cases.source)
     report.sheet, report.header_row = file.cases.sheet, file.cases.header_row
@@ -234,18 +258,18 @@ def _layout(table: Table, columns: list[_Column], framework: Framework, id_colum
         if qid is not None and qid in known:
             if qid in out.questions:
                 problems.append(Problem(table.cell(j), f"a second column for question {qid} "
-                                        f"(first is {table.cell(out.questions[qid])})", "duplicate-question"))
-                report.ignored_columns.append({"cell": table.cell(j), "header": shown, "reason": "second column"})
+                                        f"(first is {table.cell(out.questions[qid])})", Kind.DUPLICATE_QUESTION))
+                report.ignored_columns.append({"cell": table.cell(j).ref, "header": shown, "reason": "second column"})
             else:
                 out.questions[qid] = j
         elif qid is not None or headers.looks_like_question(header):
             out.unknown.append((j, qid or header))
-            report.ignored_columns.append({"cell": table.cell(j), "header": shown, "reason": "unknown question"})
+            report.ignored_columns.append({"cell": table.cell(j).ref, "header": shown, "reason": "unknown question"})
         elif DATE_HEADER.match(header):
             problems.append(Problem(table.cell(j), "this header is a date: Excel may have turned a question id "
-                                    "like 2.2.1 into one", "date-header", header,
+                                    "like 2.2.1 into one", Kind.DATE_HEADER, header,
                                     "format the header row as Text and type the question ids again"))
-            report.ignored_columns.append({"cell": table.cell(j), "header": shown, "reason": "date header"})
+            report.ignored_columns.append({"cell": table.cell(j).ref, "header": shown, "reason": "date header"})
         elif header:
             out.attributes[header if header not in out.attributes else f"{header} ({column_letter(j)})"] = j
         elif (~columns[j].blank()).any():
@@ -268,7 +292,7 @@ def _unknown_questions(table: Table, layout: _Layout, framework: Framework, prob
         hint = f"these columns are framework {other}" if other else (
             f"nearest: {', '.join(near)}" if near else f"framework {framework.id} has {known[0]} to {known[-1]}")
         problems.append(Problem(table.cell(j), f"column '{answers.shown(table.header[j])}' looks like question "
-                                f"{qid}, which framework {framework.id} does not have", "unknown-question",
+                                f"{qid}, which framework {framework.id} does not have", Kind.UNKNOWN_QUESTION,
                                 accepted=hint))
 
 
@@ -289,7 +313,7 @@ def _from_wide(table: Table, framework: Framework, id_column: str | None = None)
     layout = _layout(table, columns, framework, id_column, problems, report)
     if not layout.questions:
         problems.append(Problem(table.where(), f"no question columns: no header names a question of framework "
-                                f"{framework.id}", "no-questions",
+                                f"{framework.id}", Kind.NO_QUESTIONS,
                                 accepted="headers like 2.2.1 or 2.2.1a (one column per key question and prompt)"))
     if layout.id_col is None:  # only when the id column was named and is missing
         raise_missing = f"{table.where()}: no column named '{id_column}'"
@@ -344,14 +368,14 @@ def _check_ids(ids: np.ndarray, cell, problems: list[Problem]) -> None:
     seen: dict[str, int] = {}
     for i, case_id in enumerate(ids):
         if cell_text.is_error(case_id):
-            problems.append(Problem(cell(i), "the case id is a formula error", "invalid-id", case_id,
+            problems.append(Problem(cell(i), "the case id is a formula error", Kind.INVALID_ID, case_id,
                                     "the case's id as text or a number"))
         elif not case_id:
-            problems.append(Problem(cell(i), "this row has answers but no case id", "missing-id",
+            problems.append(Problem(cell(i), "this row has answers but no case id", Kind.MISSING_ID,
                                     accepted="a unique id in every case row (delete stray rows)"))
         elif case_id in seen:
-            problems.append(Problem(cell(i), f"case id also used at {cell(seen[case_id]).split(': ')[-1]}",
-                                    "duplicate-id", answers.shown(case_id), "a unique id for every case"))
+            problems.append(Problem(cell(i), f"case id also used at {cell(seen[case_id]).ref}",
+                                    Kind.DUPLICATE_ID, answers.shown(case_id), "a unique id for every case"))
         else:
             seen[case_id] = i
 
@@ -368,7 +392,7 @@ def _answer_problems(table: Table, columns: list[_Column], layout: _Layout, rows
     for qid, j in layout.questions.items():
         c = codes[qid]
         for i in np.flatnonzero(c == answers.INVALID):
-            problems.append(Problem(table.cell(j, rows[i]), f"not an answer to {qid}", "invalid-answer",
+            problems.append(Problem(table.cell(j, rows[i]), f"not an answer to {qid}", Kind.INVALID_ANSWER,
                                     answers.shown(columns[j].value(rows[i])), answers.ACCEPTED))
         for i in np.flatnonzero((c == answers.BLANK) & ~nothing):
             problems.append(Problem(table.cell(j, rows[i]), f"{qid} not marked", NOT_MARKED,
@@ -395,11 +419,11 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     is_known = question._lookup(lambda u: _question_id(answers.as_text(u)) in known, False, bool)
     content = (ids != "") | (qtext != "") | (codes != answers.BLANK)
     for i in np.flatnonzero(content & (ids == "")):
-        problems.append(Problem(table.cell(id_j, i), "this row has no case id", "missing-id"))
+        problems.append(Problem(table.cell(id_j, i), "this row has no case id", Kind.MISSING_ID))
     unknown = content & (ids != "") & ~is_known
     for i in np.flatnonzero(unknown):
         problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
-                                "unknown-question", answers.shown(qtext[i])))
+                                Kind.UNKNOWN_QUESTION, answers.shown(qtext[i])))
     rows = np.flatnonzero(content & (ids != "") & ~unknown)
     case_of, case_ids = factorize(ids[rows])
     q_of, q_names = factorize(qids[rows])
@@ -411,14 +435,14 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     for k in np.flatnonzero(repeated):
         i, case = int(rows[k]), answers.shown(case_ids[case_of[k]])
         problems.append(Problem(table.cell(a_j, i), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
-                                f"{table.cell(a_j, first_at[int(pair[k])]).split(': ')[-1]})", "duplicate-answer"))
+                                f"{table.cell(a_j, first_at[int(pair[k])]).ref})", Kind.DUPLICATE_ANSWER))
     answer_codes = {}
     for q, qid in enumerate(q_names):
         chosen = first[q_of[first] == q]
         out = np.full(len(case_ids), answers.BLANK, np.int8)
         out[case_of[chosen]] = codes[rows[chosen]]
         for k in chosen[codes[rows[chosen]] == answers.INVALID]:
-            problems.append(Problem(table.cell(a_j, int(rows[k])), f"not an answer to {qid}", "invalid-answer",
+            problems.append(Problem(table.cell(a_j, int(rows[k])), f"not an answer to {qid}", Kind.INVALID_ANSWER,
                                     answers.shown(raw.value(rows[k])), answers.ACCEPTED))
         for c in np.flatnonzero(out == answers.BLANK):
             problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{qid} not marked",
@@ -466,17 +490,17 @@ def _judgements(table: Table, framework: Framework, problems: list[Problem]) -> 
         if standard is None or standard.method != "judgement":
             what = "is rated from the cases, not by judgement" if standard else f"is not a standard of {framework.id}"
             judged = ", ".join(s.id for s in framework.standards if s.method == "judgement")
-            problems.append(Problem(table.cell(s_j, i), f"standard {what}", "invalid-standard",
+            problems.append(Problem(table.cell(s_j, i), f"standard {what}", Kind.INVALID_STANDARD,
                                     answers.shown(std), f"the judgement standards {judged}"))
             continue
         if not rating:
             continue
         name = framework.parse_rating(rating)
         if name is None:
-            problems.append(Problem(table.cell(r_j, i), f"not a rating for {sid}", "invalid-rating",
+            problems.append(Problem(table.cell(r_j, i), f"not a rating for {sid}", Kind.INVALID_RATING,
                                     answers.shown(rating), framework.rating_spellings()))
         elif sid in out:
-            problems.append(Problem(table.cell(r_j, i), f"a second rating for {sid}", "duplicate-rating"))
+            problems.append(Problem(table.cell(r_j, i), f"a second rating for {sid}", Kind.DUPLICATE_RATING))
         else:
             out[sid] = name
     return out
@@ -496,7 +520,7 @@ def _check_recorded_framework(marking: Marking, framework: Framework, table: Tab
     recorded = marking.inspection.get("Framework", "").split(":")[0].strip()
     if recorded and recorded != framework.id:
         marking.problems.append(Problem(table.where(), f"this workbook records framework {recorded}, but it is "
-                                        f"being read as {framework.id}", "framework-mismatch", recorded,
+                                        f"being read as {framework.id}", Kind.FRAMEWORK_MISMATCH, recorded,
                                         f"read it with framework {recorded}"))
 
 
@@ -507,11 +531,11 @@ def _check_standards(framework: Framework, table: Table, marking: Marking) -> No
         have = [k for k in kq_ids if k in present]
         if have and len(have) < len(kq_ids):
             missing = ", ".join(k for k in kq_ids if k not in present)
-            marking.problems.append(Problem(f"{table.where()}", f"standard {std.id} has columns for "
-                                            f"{', '.join(have)} but none for {missing}", "incomplete-standard",
+            marking.problems.append(Problem(table.where(), f"standard {std.id} has columns for "
+                                            f"{', '.join(have)} but none for {missing}", Kind.INCOMPLETE_STANDARD,
                                             accepted="a column for every key question of a standard, or none"))
         for kq in std.key_questions:
             orphans = [p.id for p in kq.prompts if p.id in present]
             if orphans and kq.id not in present:
-                marking.problems.append(Problem(f"{table.where()}", f"prompt columns {', '.join(orphans)} without "
-                                                f"their key question {kq.id}", "orphan-prompt"))
+                marking.problems.append(Problem(table.where(), f"prompt columns {', '.join(orphans)} without "
+                                                f"their key question {kq.id}", Kind.ORPHAN_PROMPT))

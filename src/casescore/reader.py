@@ -52,6 +52,32 @@ def normalise_header(value) -> str:
     return re.sub(r"[\s_\-.]+", "", visible_text(value).lower())
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where something is: the file, and as far as known its sheet, row and column."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None  # 1-based spreadsheet row (or CSV line)
+    column: str | None = None  # letters: "F"
+
+    @property
+    def cell(self) -> str | None:
+        return f"{self.column or ''}{self.row or ''}" or None
+
+    @property
+    def ref(self) -> str:
+        """The cell as a spreadsheet formula names it: `Cases!F7`, or `F7` in a CSV."""
+        if self.cell is None:
+            return f"sheet {self.sheet}" if self.sheet else ""
+        return f"{self.sheet}!{self.cell}" if self.sheet else self.cell
+
+    def __str__(self) -> str:
+        if self.cell is None:
+            return f"{self.file}: sheet {self.sheet}" if self.sheet else self.file
+        return f"{self.file}: {self.ref}"
+
+
 @dataclass
 class Table:
     """One table of a file: its header row and the raw values below it, column by column."""
@@ -66,14 +92,13 @@ class Table:
     def n_rows(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
-    def cell(self, col: int, row: int | None = None) -> str:
-        """Reference to a cell: col is an index into header; row an index into the data (None = header)."""
-        line = self.header_row if row is None else self.header_row + 1 + row
-        ref = f"{column_letter(col)}{line}"
-        return f"{self.source}: {self.sheet}!{ref}" if self.sheet else f"{self.source}: {ref}"
+    def cell(self, col: int, row: int | None = None) -> Location:
+        """A cell: col is an index into header; row an index into the data (None = the header)."""
+        line = self.header_row if row is None else self.header_row + 1 + int(row)
+        return Location(self.source, self.sheet, line, column_letter(col))
 
-    def where(self) -> str:
-        return f"{self.source}: sheet {self.sheet}" if self.sheet else self.source
+    def where(self) -> Location:
+        return Location(self.source, self.sheet)
 
 
 @dataclass

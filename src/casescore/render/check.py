@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from casescore.marking import Marking, Problem, ReadReport
+from casescore.reader import Location
 
-PROBLEM_COLUMNS = ["where", "kind", "message", "value", "accepted"]
+PROBLEM_COLUMNS = ["where", "kind", "message", "value", "accepted", "file", "sheet", "row", "column", "cell"]
 
 
 def read_dict(report: ReadReport, cases: int) -> dict:
@@ -16,8 +17,15 @@ def read_dict(report: ReadReport, cases: int) -> dict:
 
 
 def problem_rows(problems: list[Problem]) -> list[dict]:
-    return [{"where": p.where, "kind": p.kind, "message": p.message, "value": p.value, "accepted": p.accepted}
-            for p in problems]
+    """Each problem with its location as text (`where`) and in parts (file, sheet, row, column, cell)."""
+    return [{"where": str(p.where), "kind": str(p.kind), "message": p.message, "value": p.value,
+             "accepted": p.accepted, **_location(p.where)} for p in problems]
+
+
+def _location(where) -> dict:
+    if isinstance(where, Location):
+        return {"file": where.file, "sheet": where.sheet, "row": where.row, "column": where.column, "cell": where.cell}
+    return {"file": str(where), "sheet": None, "row": None, "column": None, "cell": None}
 
 
 def check_dict(marking: Marking, problems: list[Problem]) -> dict:
@@ -57,5 +65,5 @@ def markdown(marking: Marking, problems: list[Problem]) -> str:
     lines += ["", f"**{len(problems)} problem(s)**" if problems else "**No problems.**", ""]
     if problems:
         lines += table(["where", "what", "found", "accepted"],
-                       [[md(p.where), md(p.message), md(p.value or ""), md(p.accepted or "")] for p in problems])
+                       [[md(str(p.where)), md(p.message), md(p.value or ""), md(p.accepted or "")] for p in problems])
     return "\n".join(lines) + "\n"
