@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from conftest import SAMPLE as SAMPLE_PATH
 from conftest import answers, marking_csv, patch_part, question_headers, uniform, write_xlsx
 
 KQS = question_headers(standards={"2.2", "2.3", "2.4", "2.5"})
@@ -342,3 +343,32 @@ def test_check_json_problems_carry_a_structured_location(cli, tmp_path):
     assert (problem["kind"], problem["sheet"], problem["row"], problem["column"], problem["cell"]) == \
         ("invalid-answer", "Cases", 3, "D", "D3")
     assert problem["where"] == f"{path}: Cases!D3" and problem["file"] == str(path)
+
+
+def test_partial_rating_says_how_many_cases_were_not_marked(cli, tmp_path):
+    cols = varied()
+    for q in cols:
+        cols[q][4] = cols[q][5] = ""
+    path = tmp_path / "m.csv"
+    path.write_text(marking_csv(cols))
+    run = cli("rate", path, "--partial")
+    assert run.code == 0 and "4 cases (2 not marked)" in run.out
+    doc = cli("rate", path, "--partial", "--format", "json").json()
+    assert (doc["cases"], doc["not_marked_cases"]) == (4, 2)
+
+
+def test_modified_framework_is_named_in_every_output(cli, tmp_path):
+    from casescore.framework import load
+
+    edited = tmp_path / "my.toml"
+    edited.write_text(load().source_text.replace('"Outstanding" = 80', '"Outstanding" = 75'))
+    label = "probation-pdu-2021 (modified: my.toml)"
+    assert label in cli("rate", SAMPLE_PATH, "--framework", edited).out
+    assert label in cli("rate", SAMPLE_PATH, "--framework", edited, "--format", "markdown").out
+    assert cli("rate", SAMPLE_PATH, "--framework", edited, "--format", "json").json()["framework_modified"] == str(edited)
+    out = tmp_path / "e.xlsx"
+    assert cli("export", SAMPLE_PATH, "--framework", edited, "-o", out).code == 0
+    import openpyxl
+
+    method = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Method"].iter_rows(values_only=True)}
+    assert method["Framework"] == label

@@ -94,8 +94,8 @@ def comparison_rows(cmp: Comparison) -> list[dict]:
 
 def heading(cmp: Comparison, sources: tuple[Side, Side]) -> str:
     before, after = cmp.before, cmp.after
-    frameworks = after.framework.id if before.framework.id == after.framework.id else \
-        f"{before.framework.id} -> {after.framework.id}"
+    frameworks = after.framework.label if before.framework.label == after.framework.label else \
+        f"{before.framework.label} -> {after.framework.label}"
     return (f"{sources[0].title} ({before.cases} cases)  ->  {sources[1].title} ({after.cases} cases)  ·  "
             f"{frameworks}")
 

@@ -46,8 +46,11 @@ def standard_dict(s: StandardResult, confidence: float) -> dict:
 def result_dict(result: Result, source: str | None = None) -> dict:
     return {
         "framework": result.framework.id,
+        "framework_title": result.framework.title,
+        "framework_modified": str(result.framework.source_path) if result.framework.modified else None,
         "source": source,
         "cases": result.cases,
+        "not_marked_cases": result.not_marked_cases,
         "standards": [standard_dict(s, result.confidence) for s in result.standards],
         "score": result.score,
         "max_score": result.max_score,
@@ -157,4 +160,5 @@ def score_label(result: Result) -> str:
 
 def title_line(result: Result, name: str) -> str:
     flag = "  ·  PROVISIONAL" if result.provisional else ""
-    return f"{name}  ·  {result.framework.id}  ·  {result.cases} cases{flag}"
+    left_out = f" ({result.not_marked_cases} not marked)" if result.not_marked_cases else ""
+    return f"{name}  ·  {result.framework.label}  ·  {result.cases} cases{left_out}{flag}"

@@ -50,7 +50,7 @@ def _summary(ws, rated) -> None:
     ws.freeze_panes = None
     for i, s in enumerate(result.standards, start=first + 1):
         rating_fill(ws.cell(i, 2), s.rating)
-    facts = [("Framework", f"{result.framework.id}: {result.framework.title}"), ("Cases", result.cases),
+    facts = [("Framework", f"{result.framework.label}: {result.framework.title}"), ("Cases", result.cases),
              ("Status", "PROVISIONAL (unmarked answers left out)" if result.provisional else "complete")]
     put(ws, 1, 1, marking.title).font = Font(size=14, bold=True)
     row = first + len(rows) + 2
@@ -182,7 +182,7 @@ def _method(ws, rated, made_at: dt.datetime) -> None:
     bands = "; ".join(f"{name}: {float(m):g}% or more" for name, m in fw.bands)
     overall = "; ".join(f"{name}: up to {share} of the maximum" for name, share in fw.overall)
     rows = [
-        ("Framework", fw.id), ("Framework title", fw.title), ("Framework file", fw.source_path.name),
+        ("Framework", fw.label), ("Framework title", fw.title), ("Framework file", fw.source_path.name),
         ("Provenance", fw.provenance),
         ("Percentage", "Yes / (Yes + No): N/A and unmarked answers are not in the denominator"),
         ("Key-question bands", bands), ("Bands source", fw.bands_source),
