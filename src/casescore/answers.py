@@ -17,6 +17,12 @@ SPELLINGS = {
 ACCEPTED = "Yes, No, N/A (also Y, N, NA, Not applicable; blank = not marked)"
 
 
+def spelling_key(text) -> str:
+    """How a typed word is compared with the accepted spellings (answers and ratings alike): case,
+    surrounding spaces and runs of white space inside do not matter."""
+    return " ".join(str(text).split()).casefold()
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or (
         isinstance(value, str) and not value.strip()
@@ -29,7 +35,7 @@ def answer_code(value) -> int:
         return BLANK
     if not isinstance(value, str):
         return INVALID  # numbers, dates, booleans: never a Yes/No/N/A
-    return SPELLINGS.get(" ".join(value.strip().lower().split()), INVALID)
+    return SPELLINGS.get(spelling_key(value), INVALID)
 
 
 def as_text(value) -> str:

@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn
 
+from casescore.answers import spelling_key
 from casescore.errors import FrameworkInvalid, UsageError
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -134,11 +135,11 @@ class Framework:
 
         'n/a' (and spellings of it) gives NOT_APPLICABLE.
         """
-        key = " ".join(str(text).strip().lower().split())
+        key = spelling_key(text)
         if key in _NA_SPELLINGS:
             return NOT_APPLICABLE
         for r in self.ratings:
-            if key == r.name.lower() or key in r.aliases:
+            if key == spelling_key(r.name) or key in r.aliases:
                 return r.name
         return None
 
@@ -334,7 +335,7 @@ class _Builder:
         if points < 0:
             self.flag(f"{where}points", "must not be negative")
         aliases = self.get(item, "aliases", where, list, [])
-        return Rating(self.text(item, "name", where), points, tuple(str(a).lower() for a in aliases))
+        return Rating(self.text(item, "name", where), points, tuple(spelling_key(a) for a in aliases))
 
     def bands(self, table: dict, names: list[str]) -> tuple[tuple[str, Fraction], ...]:
         minimums = self.get(table, "minimum_percent", "bands.", dict)
