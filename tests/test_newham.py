@@ -121,7 +121,7 @@ def test_prompts(as_json, pid):
 def _cohort(rated, attribute, value):
     m = rated.marking
     return scoring.rate(rated.framework, m.answers, m.cases, m.judgements,
-                        scoring.Options(mask=m.select(attribute, value)))
+                        scoring.Options(mask=m.attributes[attribute] == value))
 
 
 def _tallies(result):

@@ -134,9 +134,6 @@ class Marking:
                        attributes={k: v[keep] for k, v in self.attributes.items()},
                        answers={k: v[keep] for k, v in self.answers.items()}, report=report)
 
-    def select(self, attribute: str, value: str) -> np.ndarray:
-        """A boolean mask of the cases whose attribute has this value."""
-        return self.attributes[attribute] == value
 
 
 def read(path: str, framework: Framework, sheet: str | None = None, id_column: str | None = None,

@@ -88,10 +88,6 @@ class Table:
     header: list[str]
     columns: list[Sequence]  # raw values, one sequence per header cell, all the same length
 
-    @property
-    def n_rows(self) -> int:
-        return len(self.columns[0]) if self.columns else 0
-
     def cell(self, col: int, row: int | None = None) -> Location:
         """A cell: col is an index into header; row an index into the data (None = the header)."""
         line = self.header_row if row is None else self.header_row + 1 + int(row)
