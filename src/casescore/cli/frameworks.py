@@ -1,96 +1,171 @@
-"""casescore frameworks: list the built-in frameworks, or show one."""
+"""casescore frameworks: list the built-in frameworks, show one, check a framework file, compare two,
+or start your own from a copy."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Optional
 
 import typer
 
-from casescore.cli.output import Format, stdout_console, write, write_json
+from casescore.cli.options import ForceOpt, format_option
+from casescore.cli.output import Format, info, stdout_console, warn, write, write_json
 
-app = typer.Typer(help="List the built-in frameworks, or show one.", invoke_without_command=True,
+app = typer.Typer(help="List the built-in frameworks; show, check, compare or copy one.", invoke_without_command=True,
                   rich_markup_mode=None)
+
+FormatOpt = Annotated[str, format_option("table", "json")]
+FrameworkArg = Annotated[str, typer.Argument(metavar="ID|PATH", help="Built-in framework id or a framework TOML file.")]
+_NEW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @app.callback()
-def frameworks(ctx: typer.Context,
-               fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table) -> None:
-    """List the built-in frameworks (ids for --framework)."""
+def frameworks(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+    """List the built-in frameworks (the ids --framework takes).
+
+    \b
+    Examples:
+      casescore frameworks
+      casescore frameworks show probation-pdu-2023
+      casescore frameworks new --from probation-pdu-2023 --id my-qa-2026 -o my-qa-2026.toml
+    """
     if ctx.invoked_subcommand:
         return
     from casescore.framework import builtin_ids, load
+    from casescore.render import frameworks as render
 
-    rows = [_summary(load(i)) for i in builtin_ids()]
+    rows = [render.list_row(load(i)) for i in builtin_ids()]
     if fmt is Format.json:
         write_json(rows)
-        return
-    for r in rows:
-        write(f"{r['id']:<22} {r['title']}  ({r['standards']} standards, max score {r['max_score']})")
+    else:
+        write("\n".join(render.list_line(r) for r in rows))
 
 
 @app.command()
 def show(
-    framework: Annotated[str, typer.Argument(metavar="ID|PATH", help="Built-in framework id or a TOML file.")],
-    toml: Annotated[bool, typer.Option("--toml", help="Print the framework file itself (loads back unchanged).")] = False,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    framework: FrameworkArg,
+    toml: Annotated[bool, typer.Option("--toml", help="Print the framework file itself (it loads back unchanged).")]
+    = False,
+    fmt: FormatOpt = "table",
 ) -> None:
-    """Show a framework: standards, key questions, prompts, bands, points and overall rule."""
+    """Show a framework: standards, key questions, prompts, bands, points and overall rule, and a
+    caution when its rules are not all published.
+
+    \b
+    Examples:
+      casescore frameworks show probation-pdu-2023
+      casescore frameworks show my-qa-2026.toml --format json
+      casescore frameworks show youth-2021 --toml > youth-copy.toml
+    """
     from casescore.framework import load
+    from casescore.render import frameworks as render
 
     fw = load(framework)
     if toml:
         write(fw.source_text)
     elif fmt is Format.json:
-        write_json(_detail(fw))
+        write_json(render.detail(fw))
     else:
-        stdout_console().print(_table(fw))
+        _print(render.show_table(fw))
 
 
-def _summary(fw) -> dict:
-    scored = [s for s in fw.standards if s.scored]
-    return {"id": fw.id, "title": fw.title, "standards": len(fw.standards),
-            "max_score": fw.max_points * len(scored)}
+@app.command()
+def check(file: FrameworkArg, fmt: FormatOpt = "table") -> None:
+    """Check a framework file: list every problem in it (exit 4), or summarise it (standards,
+    questions, bands, points, overall rule, max score) and exit 0.
+
+    \b
+    Examples:
+      casescore frameworks check my-qa-2026.toml
+      casescore frameworks check my-qa-2026.toml --format json
+    """
+    from casescore.errors import ExitCode
+    from casescore.framework import validate
+    from casescore.render import frameworks as render
+
+    fw, problems = validate(file)
+    if fmt is Format.json:
+        write_json(render.check_dict(file, fw, problems))
+    elif fw is not None:
+        write("\n".join(render.check_lines(fw)))
+    else:
+        write("\n".join(problems))
+        info(f"{file}: {len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(ExitCode.FRAMEWORK_INVALID)
 
 
-def _detail(fw) -> dict:
-    def q(x):
-        return {"id": x.id, "text": x.text, "evidence": x.evidence}
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(metavar="A", help="The framework to compare from: a built-in id or a TOML file.")],
+    b: Annotated[str, typer.Argument(metavar="B", help="The framework to compare with: a built-in id or a TOML file.")],
+    fmt: FormatOpt = "table",
+) -> None:
+    """Say what differs from framework A to framework B: standards and questions added or removed,
+    wording, evidence labels, bands, points, rounding and the overall rule.
 
-    return {
-        **_summary(fw),
-        "provenance": fw.provenance,
-        "ratings": [{"name": r.name, "points": r.points, "aliases": list(r.aliases)} for r in fw.ratings],
-        "bands": {"minimum_percent": {n: float(m) for n, m in fw.bands}, "source": fw.bands_source},
-        "rounding": {"before_banding": fw.rounding, "source": fw.rounding_source},
-        "overall": {"maximum_share": {n: str(s) for n, s in fw.overall}, "source": fw.overall_source},
-        "standards": [
-            {"id": s.id, "name": s.name, "domain": s.domain, "method": s.method, "scored": s.scored,
-             "source": s.source,
-             "key_questions": [{**q(k), "prompts": [q(p) for p in k.prompts]} for k in s.key_questions]}
-            for s in fw.standards
-        ],
-    }
+    \b
+    Examples:
+      casescore frameworks diff probation-pdu-2023 my-qa-2026.toml
+      casescore frameworks diff probation-pdu-2021 probation-pdu-2023 --format json
+    """
+    from casescore.framework import load
+    from casescore.framework_diff import diff as differences
+    from casescore.render import frameworks as render
+
+    fa, fb = load(a), load(b)
+    changes = differences(fa, fb)
+    if fmt is Format.json:
+        write_json(render.diff_dict(fa, fb, changes))
+    else:
+        _print(render.diff_table(fa, fb, changes))
 
 
-def _table(fw):
-    from rich.console import Group
-    from rich.markup import escape
-    from rich.table import Table
-    from rich.text import Text
+def _print(renderable) -> None:
+    """At the terminal's width, or at the table's own width when piped (no wrapping at an assumed 80)."""
+    from casescore.render.table import show as print_table
 
-    head = Text(f"{fw.id}: {fw.title}", style="bold")
-    bands = ", ".join(f"{n} >= {float(m):g}%" for n, m in fw.bands)
-    points = ", ".join(f"{r.name} {r.points}" for r in fw.ratings)
-    overall = ", ".join(f"{n} up to {s} of max" for n, s in fw.overall)
-    rules = Text(f"Key-question bands: {bands}\nRounding before banding: {fw.rounding}\n"
-                 f"Points: {points}\nOverall: {overall}")
-    table = Table(show_edge=False, pad_edge=False)
-    for col in ("Id", "Standard / question", "Method", "Scored"):
-        table.add_column(col, overflow="fold")
-    for s in fw.standards:
-        table.add_row(s.id, Text(s.name, style="bold"), s.method, "yes" if s.scored else "no")
-        for k in s.key_questions:
-            table.add_row(k.id, escape(k.text), "", "")
-            for p in k.prompts:
-                table.add_row(Text(p.id, style="dim"), Text(p.text, style="dim"), "", "")
-    return Group(head, rules, table)
+    print_table(stdout_console(), renderable)
+
+
+def _new_id(value: str) -> str:
+    from casescore.framework import builtin_ids
+
+    if not _NEW_ID.match(value):
+        raise typer.BadParameter(f"'{value}' is not an id: use letters, digits, '-', '_' or '.', e.g. my-qa-2026")
+    if value in builtin_ids():
+        raise typer.BadParameter(f"'{value}' is a built-in framework's id; give your copy its own")
+    return value
+
+
+@app.command()
+def new(
+    source: Annotated[str, typer.Option("--from", metavar="ID|PATH", help="The framework to copy.")],
+    output: Annotated[str, typer.Option("--output", "-o", metavar="OUT.toml",
+                                        help="The framework file to write; - writes it to standard output.")],
+    new_id: Annotated[str, typer.Option("--id", metavar="ID", callback=_new_id, help="The copy's own id.")],
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT",
+                                                 help="The copy's title (default: the original's, marked as a copy).")]
+    = None,
+    force: ForceOpt = False,
+) -> None:
+    """Start your own framework: a copy of one with a new id, ready to edit (official wording,
+    other thresholds). Check it with `frameworks check`; `frameworks diff` shows what you changed.
+
+    \b
+    Examples:
+      casescore frameworks new --from probation-pdu-2023 --id my-qa-2026 -o my-qa-2026.toml
+      casescore frameworks new --from youth-2021 --id yjs-audit --title "YJS audit 2026" -o yjs.toml
+    """
+    from casescore import safe_write
+    from casescore.framework import load
+    from casescore.framework_diff import copy_text
+
+    original = load(source)
+    safe_write.check_target(output, force, (str(original.source_path),))
+    text = copy_text(original, new_id, title or f"{original.title} (copy)")
+    safe_write.write_bytes(output, text.encode("utf-8"), force, (str(original.source_path),))
+    if output != "-":
+        info(f"wrote {output}: {original.id} copied as {new_id}; edit it, then: casescore frameworks check {output}")
+    if original.warning:
+        warn(f"the copy keeps {original.id}'s caution; change its 'warning' when your rules are settled")
