@@ -38,6 +38,15 @@ FLAG_NOTES = {
     ONE_CATEGORY: "every answer is the same: the coefficient is undefined; the markers agree on every case",
     NOT_COMPARED: "no case has answers from two markers",
 }
+NO_INTERVAL = ("CI -: no interval, because the markers agree on every case (or one gave the same answer "
+               "throughout), so any interval has zero width and would claim more certainty than a few cases give")
+# What a warning says of the questions with a flag (a question everyone answered the same is no worry).
+FLAG_WARNINGS = {
+    PARADOX: "with high raw agreement but a low coefficient, because nearly all answers are the same (the kappa "
+             "paradox): read the raw agreement",
+    LOW_N: "compared on fewer than {min_n} cases: their coefficients are unreliable",
+    NOT_COMPARED: "with no case answered by two markers",
+}
 # The kappa paradox flag: raw agreement at least this high, chance agreement at least this high
 # (answers concentrated in one category), and a coefficient below this (at best "moderate" on
 # Landis & Koch's scale).
@@ -84,6 +93,8 @@ def cohen_kappa(table: np.ndarray, confidence: float = 0.95) -> Estimate:
         return Estimate(None, None, None, observed, chance, n)  # both markers used one category only
     kappa = (observed - chance) / (1 - chance)
     half = z_value(confidence) * float(np.sqrt(_kappa_variance(p, kappa, chance, n)))
+    if half < 1e-9:
+        return Estimate(kappa, None, None, observed, chance, n)  # see NO_INTERVAL
     # The normal interval can pass 1 (or -1), which kappa cannot.
     return Estimate(kappa, max(-1.0, kappa - half), min(1.0, kappa + half), observed, chance, n)
 
@@ -154,6 +165,8 @@ def _bootstrap(units: np.ndarray, confidence: float, replicates: int, seed: int)
         return None, None
     tail = (1 - confidence) / 2
     low, high = np.quantile(alphas, [tail, 1 - tail])
+    if high - low < 1e-9:
+        return None, None  # see NO_INTERVAL
     return float(low), float(high)
 
 
@@ -422,10 +435,10 @@ def _warnings(result: Agreement) -> list[str]:
         out.append("no case is in every file, so ratings are not compared between markers")
     elif not result.ratings.comparable_overall:
         out.append("the markings do not cover the same standards, so overall ratings are not compared")
-    by_flag = {flag: [q.question.id for q in result.questions if flag in q.flags] for flag in FLAG_NOTES}
-    for flag, ids in by_flag.items():
+    for flag, about in FLAG_WARNINGS.items():
+        ids = [q.question.id for q in result.questions if flag in q.flags]
         if ids:
-            out.append(f"{len(ids)} question(s) {FLAG_NOTES[flag]}: {_listed(ids)}")
+            out.append(f"{len(ids)} question(s) {about.format(min_n=result.options.min_n)}: {_listed(ids)}")
     if result.only_one_file:
         out.append(f"{len(result.only_one_file)} question(s) are in one file only, not compared: "
                    f"{_listed(result.only_one_file)}")

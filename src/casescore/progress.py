@@ -158,7 +158,7 @@ def _status(std: Standard, kqs: tuple[QuestionProgress, ...], judgements: dict[s
     waiting = sum(q.answers.blank for q in kqs)
     invalid = sum(q.answers.invalid for q in kqs)
     if std.method == "unrated":
-        return REPORTED, "reported, not rated"
+        return REPORTED, "not rated"
     if waiting or invalid:
         parts = [f"{waiting} key question answer(s) not marked"] if waiting else []
         parts += [f"{invalid} not Yes, No or N/A"] if invalid else []
