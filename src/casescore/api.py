@@ -339,3 +339,171 @@ def _carried(extract: _caseload.Caseload, eligibility: _caseload.Eligibility, gr
         else:
             out[column] = [str(v) for v in extract.text(column)[keep]]
     return out
+
+
+# --- casescore sample ----------------------------------------------------------------------
+# Appended as one section (its imports with it) so that it stays apart from the rating code above.
+
+import datetime as _dt  # noqa: E402
+import secrets as _secrets  # noqa: E402
+
+from casescore import caseload as _caseload  # noqa: E402
+from casescore import errors as _errors  # noqa: E402
+from casescore import sampling as _sampling  # noqa: E402
+
+ALL_CASES = "all cases"  # the one stratum when no stratification is asked for
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    """What to draw. Column names are as in the caseload's header row (case and spacing ignored)."""
+
+    size: int | None = None  # or confidence and margin
+    confidence: float | None = None  # 0.8 or 80: 80%
+    margin: float | None = None  # 0.1 or 10: ten percentage points
+    seed: str | None = None  # None: one is generated (and reported)
+    stratify: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()  # nested levels inside each stratum, outermost first
+    max_per: tuple[tuple[str, int], ...] = ()  # (column, most cases from one value of it)
+    reserve: _sampling.Reserve | None = None
+    started: tuple[_dt.date | None, _dt.date | None] | None = None
+    date_column: str | None = None
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    person_keys: tuple[tuple[str, ...], ...] = ()
+    carry: tuple[str, ...] = ()
+
+
+@dataclass
+class Drawn:
+    """A drawn sample with everything needed to report it, write it, and draw it again."""
+
+    caseload: _caseload.Caseload
+    eligibility: _caseload.Eligibility
+    spec: SampleSpec
+    seed: str
+    seed_generated: bool
+    size: _sampling.SizeCalculation | None  # None when the size was given
+    sample: _sampling.Sample
+    stratify: list[str]  # header names as in the file
+    levels: list[str]  # nested levels: the within columns, then limited columns not among them
+    date_column: str | None
+    ids: list[str]  # per eligible case
+    strata: list[str]  # per eligible case
+    carried: dict[str, list[str]]  # column -> value per eligible case: all the workbook and rows carry
+
+    def rows(self, reserves: bool = True) -> list[dict]:
+        """The sampled cases (by stratum, level by level, then id), then the reserves (by stratum, in their
+        order): case_id, stratum, reserve (its order within the stratum; '' for the sample), carried columns."""
+        paths = self.sample.design.levels
+
+        def place(i: int) -> tuple:
+            return (self.strata[i], *(self.carried[c][i] for c in paths if c in self.carried), self.ids[i])
+
+        picked = [(i, "") for i in sorted(self.sample.chosen, key=place)]
+        if reserves:
+            picked += [(i, str(k)) for i, k in sorted(self.sample.reserves, key=lambda r: (self.strata[r[0]], r[1]))]
+        return [{"case_id": self.ids[i], "stratum": self.strata[i], "reserve": r,
+                 **{name: values[i] for name, values in self.carried.items()}} for i, r in picked]
+
+
+def draw_sample(src: Source | str, spec: SampleSpec) -> Drawn:
+    """Read a caseload extract, apply the eligibility rules and draw the sample (see casescore.sampling)."""
+    _check_size_spec(spec)
+    src = _source(src)
+    extract = _caseload.read(src.path, src.sheet, src.id_column)
+    names = _column_names(extract, spec)
+    date_column = _date_column(extract, spec)
+    criteria = _caseload.Criteria(spec.started, date_column, names["where"], names["exclude"],
+                                  tuple(names["stratify"]), names["person_keys"])
+    eligibility = _caseload.eligible(extract, criteria)
+    if eligibility.eligible == 0:
+        removed = "; ".join(f"{r.rule}: {r.removed}" for r in eligibility.rules if r.removed)
+        raise _errors.UsageError(f"{extract.source}: no eligible cases: all {extract.cases} were left out ({removed})")
+    size = None
+    if spec.size is None:
+        assert spec.confidence is not None and spec.margin is not None
+        size = _sampling.size_for(_sampling.as_share(spec.confidence, "confidence"),
+                                  _sampling.as_share(spec.margin, "margin"), eligibility.eligible)
+    seed = spec.seed if spec.seed is not None else str(_secrets.randbelow(900_000) + 100_000)
+    levels = [*names["within"], *(c for c, _ in names["max_per"] if c not in names["within"])]
+    keep = eligibility.keep
+    ids = [str(i) for i in extract.ids[keep]]
+    strata = _strata_labels(extract, names["stratify"], keep)
+    paths = list(zip(*(extract.text(c)[keep] for c in levels), strict=True)) if levels else [()] * len(ids)
+    design = _sampling.Design(size.n if size else int(spec.size or 0), seed, tuple(levels), tuple(names["max_per"]),
+                              spec.reserve)
+    sample = _sampling.draw(_sampling.Frame(ids, strata, paths), design)
+    carried = _carried(extract, eligibility, [*names["stratify"], *levels], date_column, names["carry"])
+    return Drawn(extract, eligibility, spec, seed, spec.seed is None, size, sample, names["stratify"], levels,
+                 date_column, ids, strata, carried)
+
+
+def _check_size_spec(spec: SampleSpec) -> None:
+    given = spec.confidence is not None or spec.margin is not None
+    if spec.size is not None and given:
+        raise _errors.UsageError("give --size, or --confidence and --margin, not both")
+    if spec.size is None and not (spec.confidence is not None and spec.margin is not None):
+        raise _errors.UsageError("say how many cases: --size N, or --confidence and --margin (e.g. --confidence 80 "
+                                 "--margin 10) to size the sample for a precision")
+    if spec.size is not None and spec.size < 1:
+        raise _errors.UsageError(f"--size {spec.size}: ask for at least one case")
+
+
+def _column_names(extract: _caseload.Caseload, spec: SampleSpec) -> dict:
+    """Every column the options name, as the caseload spells it; an unknown one fails here, naming its option."""
+
+    def name(option: str, column: str) -> str:
+        try:
+            return extract.table.header[extract.column(column)]
+        except _errors.UsageError as exc:
+            raise _errors.UsageError(f"{option} '{column}': {exc}") from None
+
+    return {
+        "stratify": [name("--stratify", c) for c in spec.stratify],
+        "within": [name("--within", c) for c in spec.within],
+        "max_per": [(name("--max-per", c), k) for c, k in spec.max_per],
+        "where": tuple((name("--where", c), v) for c, v in spec.where),
+        "exclude": tuple((name("--exclude", c), v) for c, v in spec.exclude),
+        "person_keys": tuple(tuple(name("--person-key", c) for c in key) for key in spec.person_keys),
+        "carry": [name("--carry", c) for c in spec.carry],
+    }
+
+
+def _date_column(extract: _caseload.Caseload, spec: SampleSpec) -> str | None:
+    """The start date column: the one named, else the one whose header says so (Start date ...)."""
+    if spec.date_column is not None:
+        try:
+            return extract.table.header[extract.column(spec.date_column)]
+        except _errors.UsageError as exc:
+            raise _errors.UsageError(f"--date-column '{spec.date_column}': {exc}") from None
+    found = _caseload.date_columns(extract)
+    if spec.started is not None and not found:
+        raise _errors.UsageError(f"--started: {extract.source} has no column named like 'Start date', "
+                                 "'Sentence date' or 'Release date'; name the column that holds each case's start "
+                                 "with --date-column")
+    return found[0] if found else None
+
+
+def _strata_labels(extract: _caseload.Caseload, columns: list[str], keep) -> list[str]:
+    if not columns:
+        return [ALL_CASES] * len(keep)
+    return [" / ".join(values) for values in zip(*(extract.text(c)[keep] for c in columns), strict=True)]
+
+
+def _carried(extract: _caseload.Caseload, eligibility: _caseload.Eligibility, grouping: list[str],
+             date_column: str | None, carry: list[str]) -> dict[str, list[str]]:
+    """The columns the outputs may hold (never the person keys unless named): grouping, date, and carried."""
+    import numpy as np
+
+    keep = eligibility.keep
+    out: dict[str, list[str]] = {}
+    for column in [*grouping, *([date_column] if date_column else []), *carry]:
+        if column in out or column == extract.id_column:
+            continue
+        if column == date_column:  # as ISO dates, whatever form the extract wrote them in
+            dates = (eligibility.dates if eligibility.dates is not None else extract.dates(column))[keep]
+            out[column] = [str(d) if ok else "" for d, ok in zip(dates, ~np.isnat(dates), strict=True)]
+        else:
+            out[column] = [str(v) for v in extract.text(column)[keep]]
+    return out

@@ -38,6 +38,8 @@ from casescore.errors import UsageError
 WORST_CASE_P = Fraction(1, 2)
 KEY_SEPARATOR = "\x1f"  # between seed and id, so that seed 'a1' + id '2' never equals seed 'a' + id '12'
 BLANK = "(blank)"
+SELECTION = ("each case's key is the SHA-256 digest of the seed, the character U+001F and the case id (UTF-8); "
+             "every group takes its cases with the lowest keys (the same seed and list give the same sample)")
 
 
 # --- size ----------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -9,7 +11,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from casescore import answers
 from casescore.framework import NOT_APPLICABLE, Framework
-from casescore.workbook.cells import WRAP, put, table, to_bytes
+from casescore.reader import normalise_header
+from casescore.workbook.cells import WRAP, fit_widths, put, table, to_bytes
 
 # Alternating header colours so each standard's columns read as a group.
 STANDARD_FILLS = ["DDEBF7", "E2EFDA", "FCE4D6", "EDE7F6", "FFF2CC", "E7E6E6"]
@@ -20,13 +23,54 @@ def case_id(prefix: str, i: int) -> str:
     return f"{prefix}-{i:03d}"
 
 
-def build(framework: Framework, cases: int, prefix: str = "CASE", prompts: bool = True) -> bytes:
+@dataclass
+class Sheet:
+    """An extra sheet: rows of values (text stays text); the rows in `headings` are bold."""
+
+    name: str
+    rows: list[list]
+    headings: frozenset[int] = frozenset({0})
+
+
+@dataclass
+class Prefill:
+    """Cases to put in the template instead of placeholders (a drawn sample): their ids, attribute
+    values per case (a column named like a template attribute fills it, keeping its drop-down; the
+    others are added after the template's attributes), and extra sheets after the Guide."""
+
+    case_ids: list[str]
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    sheets: list[Sheet] = field(default_factory=list)
+
+
+def build(framework: Framework, cases: int, prefix: str = "CASE", prompts: bool = True,
+          prefill: Prefill | None = None) -> bytes:
     wb = Workbook()
-    _cases(wb.active, framework, cases, prefix, prompts)
+    _cases(wb.active, framework, len(prefill.case_ids) if prefill else cases, prefix, prompts, prefill)
     _ratings(wb.create_sheet("Ratings"), framework)
     _inspection(wb.create_sheet("Inspection"), framework)
     _guide(wb.create_sheet("Guide"), framework)
+    for sheet in prefill.sheets if prefill else ():
+        _extra(wb.create_sheet(sheet.name), sheet)
     return to_bytes(wb)
+
+
+def _extra(ws, sheet: Sheet) -> None:
+    for i, row in enumerate(sheet.rows, start=1):
+        for j, value in enumerate(row, start=1):
+            if value is not None:
+                put(ws, i, j, value, bold=i - 1 in sheet.headings)
+    fit_widths(ws, sheet.rows)
+
+
+def _prefilled_rows(framework: Framework, prefill: Prefill) -> tuple[list[str], list[list]]:
+    """The added attribute columns, and one row per case: id, template attributes, added attributes."""
+    names = {normalise_header(a.name): a.name for a in framework.attributes}
+    fills = {names.get(normalise_header(k), k): v for k, v in prefill.attributes.items()}
+    added = [k for k in fills if k not in names.values()]
+    order = [a.name for a in framework.attributes] + added
+    rows = [[case, *(fills[k][i] if k in fills else None for k in order)] for i, case in enumerate(prefill.case_ids)]
+    return added, rows
 
 
 def _question_columns(framework: Framework, prompts: bool):
@@ -41,15 +85,18 @@ def _question_columns(framework: Framework, prompts: bool):
         k += 1
 
 
-def _cases(ws, framework: Framework, cases: int, prefix: str, prompts: bool) -> None:
+def _cases(ws, framework: Framework, cases: int, prefix: str, prompts: bool, prefill: Prefill | None = None) -> None:
     ws.title = "Cases"
     questions = list(_question_columns(framework, prompts))
     attrs = framework.attributes
-    header = ["Case ID", *(a.name for a in attrs), *(h for h, _ in questions)]
-    rows = [[case_id(prefix, i)] for i in range(1, cases + 1)]
+    added: list[str] = []
+    rows: list[list] = [[case_id(prefix, i)] for i in range(1, cases + 1)]
+    if prefill:
+        added, rows = _prefilled_rows(framework, prefill)
+    header = ["Case ID", *(a.name for a in attrs), *added, *(h for h, _ in questions)]
     table(ws, header, rows, wrap_header=True)
     last = cases + 1
-    first_q = 2 + len(attrs)
+    first_q = 2 + len(attrs) + len(added)
     for j, (_, k) in enumerate(questions, start=first_q):
         ws.cell(1, j).fill = PatternFill("solid", fgColor=STANDARD_FILLS[k % len(STANDARD_FILLS)])
         ws.column_dimensions[get_column_letter(j)].width = 16
