@@ -232,9 +232,17 @@ class Drawn:
     strata: list[str]  # per eligible case
     carried: dict[str, list[str]]  # column -> value per eligible case: all the workbook and rows carry
 
-    def rows(self) -> list[dict]:
-        """The sampled cases, then the reserves: id, stratum, reserve order ('' for the sample), carried columns."""
-        picked = [(i, "") for i in self.sample.chosen] + [(i, str(k)) for i, k in self.sample.reserves]
+    def rows(self, reserves: bool = True) -> list[dict]:
+        """The sampled cases (by stratum, level by level, then id), then the reserves (by stratum, in their
+        order): case_id, stratum, reserve (its order within the stratum; '' for the sample), carried columns."""
+        paths = self.sample.design.levels
+
+        def place(i: int) -> tuple:
+            return (self.strata[i], *(self.carried[c][i] for c in paths if c in self.carried), self.ids[i])
+
+        picked = [(i, "") for i in sorted(self.sample.chosen, key=place)]
+        if reserves:
+            picked += [(i, str(k)) for i, k in sorted(self.sample.reserves, key=lambda r: (self.strata[r[0]], r[1]))]
         return [{"case_id": self.ids[i], "stratum": self.strata[i], "reserve": r,
                  **{name: values[i] for name, values in self.carried.items()}} for i, r in picked]
 
