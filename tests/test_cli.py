@@ -111,7 +111,7 @@ def test_help_does_not_import_pandas():
 def test_module_entry_point_and_broken_pipe():
     proc = subprocess.run(f"'{sys.executable}' -m casescore rate '{SAMPLE}' --format csv --prompts | head -2",
                           shell=True, capture_output=True, text=True)
-    assert proc.stdout.startswith("standard,standard_name,question")
+    assert proc.stdout.startswith("level,standard,standard_name,question")
     assert "Error" not in proc.stderr and "Traceback" not in proc.stderr
 
 

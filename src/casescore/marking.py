@@ -168,19 +168,32 @@ def read(path: str, framework: Framework, sheet: str | None = None, id_column: s
 PANDAS_FROM = 20_000  # cells in a column from which pandas' C factorize beats a dict (and its import pays)
 
 
-def factorize(values) -> tuple[np.ndarray, list]:
+def _arrow_factorize(values, adapt: bool) -> tuple[np.ndarray, list]:
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()  # one dictionary for the whole column
+    if pa.types.is_dictionary(values.type):  # CSV: Arrow encoded it while parsing
+        codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+        uniques = values.dictionary.to_pylist()
+    elif len(values) < PANDAS_FROM:
+        codes, uniques = factorize(values.to_pylist())
+    else:
+        encoded = values.dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+        uniques = encoded.dictionary.to_pylist()
+    return codes, [cell_text.as_typed(u) for u in uniques] if adapt else uniques
+
+
+def factorize(values, adapt: bool = False) -> tuple[np.ndarray, list]:
     """Codes per cell and the distinct values; code -1 stands for a missing value (None/NaN).
 
+    `adapt`: the values are calamine's text of workbook cells, to be shown as Excel shows them.
     A workbook column is an Arrow array of text: a long one is encoded by Arrow (no Python object
     per cell), and each distinct value is turned into what Excel shows (cell_text) once. A short
     one goes through a dict, because Arrow's compute functions import pandas (0.2 s)."""
     if hasattr(values, "dictionary_encode"):
-        if len(values) < PANDAS_FROM:
-            codes, uniques = factorize(values.to_pylist())
-            return codes, [cell_text.as_typed(u) for u in uniques]
-        encoded = values.dictionary_encode()
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
-        return codes, [cell_text.as_typed(u) for u in encoded.dictionary.to_pylist()]
+        return _arrow_factorize(values, adapt)
     if len(values) >= PANDAS_FROM:
         import pandas as pd
 
@@ -196,8 +209,20 @@ def factorize(values) -> tuple[np.ndarray, list]:
 class _Column:
     """A raw column factorised once: each distinct value is classified once, not per cell."""
 
-    def __init__(self, values):
-        self.codes, self.uniques = factorize(values)
+    def __init__(self, values, typed: bool = False):
+        self.codes, self.uniques = factorize(values, typed)
+        self._texts: list[str] | None = None
+
+    def texts(self) -> list[str]:
+        """Each distinct value as text, worked out once (a case id column has as many as it has cases)."""
+        if self._texts is None:
+            self._texts = [u.strip() if type(u) is str else answers.as_text(u) for u in self.uniques]
+        return self._texts
+
+    def per_text(self, fn, missing, dtype=object) -> np.ndarray:
+        """fn of each cell's text, computed once per distinct value."""
+        table = np.array([fn(t) for t in self.texts()] + [missing], dtype=dtype)
+        return table[self.codes]
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -212,11 +237,12 @@ class _Column:
         return table[self.codes]  # code -1 (NaN/None) takes the last entry
 
     def blank(self) -> np.ndarray:
-        return self._lookup(answers.is_blank, True, bool)
+        table = np.array([t == "" for t in self.texts()] + [True], dtype=bool)
+        return table[self.codes]
 
     def text(self) -> np.ndarray:
-        # Most cells are already strings (always, from CSV): strip them without the general path.
-        return self._lookup(lambda u: u.strip() if type(u) is str else answers.as_text(u), "")
+        table = np.array([*self.texts(), ""], dtype=object)
+        return table[self.codes]
 
     def answer_codes(self) -> np.ndarray:
         return self._lookup(answers.answer_code, answers.BLANK, np.int8)
@@ -306,7 +332,7 @@ def _fitting_framework(framework: Framework, qids: set[str]) -> str | None:
 def _from_wide(table: Table, framework: Framework, id_column: str | None = None) -> Marking:
     problems: list[Problem] = []
     report = ReadReport(table.source)
-    columns = [_Column(c) for c in table.columns]
+    columns = [_Column(c, table.typed) for c in table.columns]
     layout = _layout(table, columns, framework, id_column, problems, report)
     if not layout.questions:
         problems.append(Problem(table.where(), f"no question columns: no header names a question of framework "
@@ -338,7 +364,7 @@ def _case_rows(table: Table, columns: list[_Column], layout: _Layout, ids: np.nd
     A summary row is one whose case id cell is a label like `Total` or `% Yes` (anywhere), or a row
     with no case id and no answer below the last case (totals, counts, percentages, notes)."""
     filled = ~np.logical_and.reduce([c.blank() for c in columns]) if columns else np.zeros(0, bool)
-    label = columns[layout.id_col]._lookup(lambda u: bool(SUMMARY_LABEL.search(answers.as_text(u))), False, bool)
+    label = columns[layout.id_col].per_text(lambda t: bool(SUMMARY_LABEL.search(t)), False, bool)
     has_answer = np.logical_or.reduce([(c > 0) for c in codes.values()]) if codes else np.zeros(len(ids), bool)
     cases = filled & (ids != "") & ~label
     last = np.flatnonzero(cases)[-1] if cases.any() else -1
@@ -407,13 +433,13 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     id_j = _id_column(table.header, id_column)
     q_j, a_j = cols["question"], cols["answer"]
     attr_js = {h: j for j, h in enumerate(table.header) if j not in (id_j, q_j, a_j) and h}
-    ids = _Column(table.columns[id_j]).text()
-    question = _Column(table.columns[q_j])
+    ids = _Column(table.columns[id_j], table.typed).text()
+    question = _Column(table.columns[q_j], table.typed)
     qtext = question.text()
-    raw = _Column(table.columns[a_j])
+    raw = _Column(table.columns[a_j], table.typed)
     codes = raw.answer_codes()
-    qids = question._lookup(lambda u: _question_id(answers.as_text(u)), "")
-    is_known = question._lookup(lambda u: _question_id(answers.as_text(u)) in known, False, bool)
+    qids = question.per_text(_question_id, "")
+    is_known = question.per_text(lambda t: _question_id(t) in known, False, bool)
     content = (ids != "") | (qtext != "") | (codes != answers.BLANK)
     for i in np.flatnonzero(content & (ids == "")):
         problems.append(Problem(table.cell(id_j, i), "this row has no case id", Kind.MISSING_ID))
@@ -445,7 +471,7 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
             problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{qid} not marked",
                                     NOT_MARKED, accepted="Yes, No or N/A"))
         answer_codes[qid] = out
-    attrs = {h: _first_per_case(_Column(table.columns[j]).text()[rows], case_of, len(case_ids))
+    attrs = {h: _first_per_case(_Column(table.columns[j], table.typed).text()[rows], case_of, len(case_ids))
              for h, j in attr_js.items()}
     report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
         q for q in q_names if q in known)), attributes=list(attrs))
@@ -479,7 +505,7 @@ def _judgements(table: Table, framework: Framework, problems: list[Problem]) -> 
     cols = {normalise_header(h): j for j, h in enumerate(table.header)}
     s_j, r_j = cols["standard"], cols["rating"]
     out: dict[str, str] = {}
-    for i, (std, rating) in enumerate(zip(_Column(table.columns[s_j]).text(), _Column(table.columns[r_j]).text())):
+    for i, (std, rating) in enumerate(zip(_Column(table.columns[s_j], table.typed).text(), _Column(table.columns[r_j], table.typed).text())):
         if not std and not rating:
             continue
         sid = std.split()[0] if std else ""
@@ -507,7 +533,7 @@ def _inspection(table: Table) -> dict[str, str]:
     """The Inspection sheet: the header row and each row below as 'field | value'."""
     if len(table.columns) < 2:
         return {}
-    fields, values = (_Column(c).text() for c in table.columns[:2])
+    fields, values = (_Column(c, table.typed).text() for c in table.columns[:2])
     rows = [table.header[:2]] + list(zip(fields, values))
     return {r[0]: r[1] for r in rows if r[0] and r[1]}
 

@@ -87,6 +87,7 @@ class Table:
     header_row: int  # 1-based spreadsheet row of the header (header[0] is always column A)
     header: list[str]
     columns: list[Sequence]  # raw values, one sequence per header cell, all the same length
+    typed: bool = False  # a workbook's cells, as calamine writes their values (see cell_text)
 
     def cell(self, col: int, row: int | None = None) -> Location:
         """A cell: col is an index into header; row an index into the data (None = the header)."""
@@ -254,7 +255,7 @@ def _sheet_table(book, name: str, sheet: str, score, need: int = 1) -> Table | N
     width = max(_width(header), len(grid.columns))
     header += [""] * (width - len(header))
     columns = [c.slice(best + 1) for c in grid.columns]
-    return Table(name, sheet, best + 1, header, columns)
+    return Table(name, sheet, best + 1, header, columns, typed=True)
 
 
 def read_cells(path: str, sheet: str | None = None) -> list[list[str]]:
@@ -333,20 +334,64 @@ def _utf8(name: str, data: bytes) -> bytes:
 
 
 def _read_csv(name: str, data: bytes, score) -> Table:
+    """A CSV marking as columns. Arrow's CSV reader, which hands each column back dictionary-encoded
+    (no Python string per cell), reads every well-formed file; a file with rows shorter or longer
+    than its header goes to pandas' parser, which pads short rows and lets a long one be named."""
     data = _utf8(name, data)
     encoding = _encoding(name, data)
     head = data[:65536].decode(encoding, errors="ignore")
-    delimiter, records, header = _find_csv_header(name, head, score)
+    delimiter, lines, header = _find_csv_header(name, head, score)
     width = max(len(header), 1)  # unnamed columns of the header row too: data under them is kept
-    columns = _csv_columns(name, data, encoding, delimiter, records, width)
-    extra = columns.pop()  # one column more than the header: anything in it is a row too long
-    if len(extra) and (over := [i for i, v in enumerate(extra) if v]):
-        raise UnreadableInput(f"{name}: line {records + over[0] + 1} has more fields than the header row "
-                              f"({len(over)} such row(s)); give every column a header, or remove the extra separators")
-    return Table(name, None, records, header, columns)
+    start = _byte_offset(data, head, lines, encoding)
+    columns = _arrow_csv(data[start:], encoding, delimiter, width)
+    if columns is None:
+        columns = _pandas_csv(name, data[start:], encoding, delimiter, width)
+        extra = columns.pop()  # one column more than the header: anything in it is a row too long
+        if len(extra) and (over := [i for i, v in enumerate(extra) if v]):
+            raise UnreadableInput(f"{name}: line {lines + over[0] + 1} has more fields than the header row "
+                                  f"({len(over)} such row(s)); give every column a header, or remove the extra "
+                                  "separators")
+    return Table(name, None, lines, header, columns)
 
 
-def _csv_columns(name: str, data: bytes, encoding: str, delimiter: str, records: int, width: int) -> list:
+def _byte_offset(data: bytes, text: str, lines: int, encoding: str) -> int:
+    """Where the line after the first `lines` lines of `text` (decoded from data) starts in data."""
+    consumed = "".join(line for _, line in zip(range(lines), io.StringIO(text, newline="")))
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    return bom + len(consumed.encode("utf-8" if encoding == "utf-8-sig" else encoding))
+
+
+def _arrow_csv(data: bytes, encoding: str, delimiter: str, width: int) -> list | None:
+    """Columns of dictionary-encoded text, or None when a row has another number of fields than the header."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    names = [f"c{i}" for i in range(width)]
+    irregular = []
+
+    def on_bad_row(row) -> str:
+        irregular.append(row)
+        return "skip"
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, encoding="utf8" if encoding == "utf-8-sig" else encoding,
+                                           block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=on_bad_row),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, text), null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None  # pandas' parser reads it or says precisely what is wrong
+    if irregular:
+        return None
+    return [table.column(i) for i in range(width)]
+
+
+def _pandas_csv(name: str, data: bytes, encoding: str, delimiter: str, width: int) -> list:
     import warnings
 
     import pandas as pd
@@ -354,10 +399,11 @@ def _csv_columns(name: str, data: bytes, encoding: str, delimiter: str, records:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # pandas only warns when it drops fields: make that an error
+            # dtype=object, not str: with pyarrow installed pandas 3 stores str columns in Arrow (2x slower)
             frame = pd.read_csv(
-                io.BytesIO(data), encoding=encoding, sep=delimiter, header=None, skiprows=records,
-                names=range(width + 1), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
-                skip_blank_lines=False, engine="c",
+                io.BytesIO(data), encoding=encoding, sep=delimiter, header=None, names=range(width + 1),
+                index_col=False, dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                engine="c",
             )
     except pd.errors.EmptyDataError:
         return [pd.Series([], dtype=object).to_numpy() for _ in range(width + 1)]
@@ -368,16 +414,17 @@ def _csv_columns(name: str, data: bytes, encoding: str, delimiter: str, records:
 
 
 def _find_csv_header(name: str, text: str, score) -> tuple[str, int, list[str]]:
-    """The delimiter, the number of records up to and including the header, and the header's cells.
+    """The delimiter, the number of lines up to and including the header row, and its cells.
 
-    Records are split exactly as the CSV parser splits them (on \\n and \\r, minding quotes), never
+    Lines are split exactly as the CSV parsers split them (on \\n and \\r, minding quotes), never
     on the other characters str.splitlines() takes for line ends (form feed, U+2028...)."""
     for want in (2, 1):
         for delimiter in CSV_DELIMITERS:
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            for i, cells in zip(range(HEADER_SEARCH_ROWS), reader):
+            lines = io.StringIO(text, newline="")
+            reader = csv.reader(lines, delimiter=delimiter)
+            for _, cells in zip(range(HEADER_SEARCH_ROWS), reader):
                 if len(cells) > 1 and score(cells) >= want:
-                    return delimiter, i + 1, [_header_text(c) for c in cells]
+                    return delimiter, reader.line_num, [_header_text(c) for c in cells]
     raise UnreadableInput(
         f"{name}: no header row with a case id column (Case ID, CRN, ...) in the first {HEADER_SEARCH_ROWS} lines "
         "(separators tried: comma, semicolon, tab, bar); add a 'Case ID' column"
