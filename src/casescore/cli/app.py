@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from casescore import __version__
-from casescore.cli import agree, check, compare, export, frameworks, progress, rate, sample, template
+from casescore.cli import agree, check, compare, export, frameworks, progress, rate, report, sample, template
 
 def _plain_argument_names() -> None:
     """Typer 0.29 writes a required argument as {FILE} in the usage line and adds its type (<str>)
@@ -42,6 +42,7 @@ app.command()(check.check)
 app.command()(compare.compare)
 app.command()(export.export)
 app.command()(template.template)
+app.command()(report.report)
 app.command()(agree.agree)
 app.command()(progress.progress)
 app.command()(sample.sample)
