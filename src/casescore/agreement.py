@@ -40,6 +40,9 @@ FLAG_NOTES = {
 }
 NO_INTERVAL = ("CI -: no interval, because the markers agree on every case (or one gave the same answer "
                "throughout), so any interval has zero width and would claim more certainty than a few cases give")
+# An interval narrower than this has zero width: a variance that is zero in exact arithmetic comes out
+# of floating point as about 1e-16, and its square root as about 1e-8.
+ZERO_WIDTH = 1e-6
 # What a warning says of the questions with a flag (a question everyone answered the same is no worry).
 FLAG_WARNINGS = {
     PARADOX: "with high raw agreement but a low coefficient, because nearly all answers are the same (the kappa "
@@ -88,12 +91,12 @@ def cohen_kappa(table: np.ndarray, confidence: float = 0.95) -> Estimate:
         return Estimate(None, None, None, None, None, 0)
     p = table / n
     rows, cols = p.sum(axis=1), p.sum(axis=0)
-    observed, chance = float(np.trace(p)), float(rows @ cols)
+    observed, chance = float(np.trace(table)) / n, float(rows @ cols)  # counts first: 1 stays exactly 1
     if np.isclose(chance, 1.0):
         return Estimate(None, None, None, observed, chance, n)  # both markers used one category only
     kappa = (observed - chance) / (1 - chance)
     half = z_value(confidence) * float(np.sqrt(_kappa_variance(p, kappa, chance, n)))
-    if half < 1e-9:
+    if half < ZERO_WIDTH:
         return Estimate(kappa, None, None, observed, chance, n)  # see NO_INTERVAL
     # The normal interval can pass 1 (or -1), which kappa cannot.
     return Estimate(kappa, max(-1.0, kappa - half), min(1.0, kappa + half), observed, chance, n)
@@ -125,7 +128,7 @@ def unit_coincidences(counts: np.ndarray) -> np.ndarray:
     return pairs / (m[m >= 2] - 1)[:, None, None]
 
 
-def _alpha(coincidences: np.ndarray) -> tuple[float | None, float | None, float | None]:
+def alpha_from_coincidences(coincidences: np.ndarray) -> tuple[float | None, float | None, float | None]:
     """(alpha, observed, chance) from a coincidence matrix, nominal distances."""
     totals = coincidences.sum(axis=0)
     n = float(totals.sum())
@@ -143,7 +146,7 @@ def krippendorff_alpha(counts: np.ndarray, confidence: float = 0.95, replicates:
                        seed: int = 1) -> Estimate:
     """Krippendorff's alpha (nominal) from value counts (cases x categories), with a bootstrap interval."""
     units = unit_coincidences(counts)
-    value, observed, chance = _alpha(units.sum(axis=0))
+    value, observed, chance = alpha_from_coincidences(units.sum(axis=0))
     low = high = None
     if value is not None and replicates > 0:
         low, high = _bootstrap(units, confidence, replicates, seed)
@@ -160,12 +163,12 @@ def _bootstrap(units: np.ndarray, confidence: float, replicates: int, seed: int)
     draws = np.random.default_rng(seed).integers(0, u, size=(replicates, u))
     weights = np.bincount((draws + u * np.arange(replicates)[:, None]).ravel(), minlength=replicates * u)
     matrices = (weights.reshape(replicates, u) @ units.reshape(u, -1)).reshape(replicates, *units.shape[1:])
-    alphas = np.array([a for a, _, _ in map(_alpha, matrices) if a is not None])
+    alphas = np.array([a for a, _, _ in map(alpha_from_coincidences, matrices) if a is not None])
     if not len(alphas):
         return None, None
     tail = (1 - confidence) / 2
     low, high = np.quantile(alphas, [tail, 1 - tail])
-    if high - low < 1e-9:
+    if high - low < ZERO_WIDTH:
         return None, None  # see NO_INTERVAL
     return float(low), float(high)
 
