@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 
-_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})$")  # ODS and t="d" cells
+_DURATION = re.compile(r'DurationIso\("PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?"\)')
 _TIME_OF_DAY = re.compile(r"^(?:1899-12-3[01]|1900-01-00) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$")
 _BOOLEANS = {"true": "TRUE", "false": "FALSE"}
 
@@ -36,13 +38,19 @@ def as_typed(text: str | None) -> str | None:
         return _BOOLEANS[text]
     if m := _MIDNIGHT.match(text):
         return m.group(1)
+    if m := _ISO_DATETIME.match(text):
+        return f"{m.group(1)} {m.group(2)}"
     if m := _TIME_OF_DAY.match(text):
         return m.group(1)
     return text
 
 
 def error_text(detail: str) -> str:
-    """fastexcel's description of a cell it could not read -> the error as Excel shows it."""
+    """fastexcel's description of a cell it could not give as text -> what the cell shows: a time
+    (an ODS time of day is a duration to calamine) or the error as Excel shows it."""
+    if d := _DURATION.search(detail):
+        hours, minutes, seconds = (float(g) if g else 0.0 for g in d.groups())
+        return f"{int(hours):02d}:{int(minutes):02d}:{seconds:02.0f}"
     m = _ERROR_DETAIL.search(detail)
     if m:
         return ERROR_TEXT.get(m.group(1), f"#{m.group(1).upper()}!")

@@ -26,7 +26,13 @@ _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 
 def uncached(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
-    """{(0-based row, 0-based column): formula} for the sheet's formula cells that have no saved value."""
+    """{(0-based row, 0-based column): what to show} for cells calamine reads as empty that are not:
+    xlsx formulas saved without a value (shown as the formula), and ODS formula errors (as the error)."""
+    try:
+        if "content.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist():
+            return _ods_errors(data, sheet)
+    except (zipfile.BadZipFile, OSError):
+        return {}
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         part = _sheet_part(book, sheet)
@@ -78,7 +84,10 @@ def _scan(xml: bytes) -> dict[tuple[int, int], str]:
             col = _column(el.get("r"), col + 1)
             formula = next((c for c in el if _local(c.tag) == "f"), None)
             value = next((c for c in el if _local(c.tag) in ("v", "is")), None)
-            if formula is not None and (value is None or not "".join(value.itertext())):
+            # An empty value is a saved empty text only when the cell says it holds text (t="str");
+            # openpyxl writes <v></v> (no type) for a formula it has not calculated.
+            saved = value is not None and ("".join(value.itertext()) or el.get("t") == "str")
+            if formula is not None and not saved:
                 found[(row, col)] = "=" + (formula.text or "")
             el.clear()
         elif event == "end" and name == "row":
@@ -94,3 +103,40 @@ def _column(ref: str | None, default: int) -> int:
     for ch in m.group(1):
         index = index * 26 + ord(ch) - 64
     return index - 1
+
+
+ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ODS_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _ods_errors(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
+    """LibreOffice saves a formula error as an empty string marked calcext:value-type="error", with
+    the error's text in the cell's paragraph; calamine reads the empty string. Find those cells."""
+    book = zipfile.ZipFile(io.BytesIO(data))
+    if book.getinfo("content.xml").file_size > CHECK_UP_TO:
+        return {}
+    xml = book.read("content.xml")
+    if b"error" not in xml:  # no cell can be one: skip the parse
+        return {}
+    found: dict[tuple[int, int], str] = {}
+    row = col = 0
+    inside = False
+    for event, el in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        if el.tag == f"{{{ODS_TABLE}}}table":
+            inside = event == "start" and el.get(f"{{{ODS_TABLE}}}name") == sheet
+        elif not inside:
+            continue
+        elif el.tag == f"{{{ODS_TABLE}}}table-row" and event == "start":
+            col = 0
+        elif el.tag == f"{{{ODS_TABLE}}}table-row":
+            row += int(el.get(f"{{{ODS_TABLE}}}number-rows-repeated", "1"))
+            el.clear()
+        elif el.tag in (f"{{{ODS_TABLE}}}table-cell", f"{{{ODS_TABLE}}}covered-table-cell") and event == "end":
+            repeat = int(el.get(f"{{{ODS_TABLE}}}number-columns-repeated", "1"))
+            if el.get(f"{{{ODS_CALCEXT}}}value-type") == "error":
+                text = "".join(el.itertext()).strip() or "#ERROR!"
+                for k in range(min(repeat, 1024)):
+                    found[(row, col + k)] = text
+            col += repeat
+    return found

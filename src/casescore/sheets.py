@@ -38,6 +38,10 @@ class Book:
         import fastexcel
 
         self.name = name
+        if data.startswith(b"PK"):
+            from casescore.xml_parts import utf8_parts
+
+            data = utf8_parts(data)
         self._data = data
         try:
             self._reader = fastexcel.read_excel(data)
@@ -56,19 +60,37 @@ class Book:
 
     def grid(self, sheet: str) -> Grid:
         try:
-            loaded = self._reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
-            self._visible[sheet] = loaded.visible == "visible"
-            batch, errors = loaded.to_arrow_with_errors()
-            offsets = [c.absolute_index for c in loaded.selected_columns]
+            batch, errors, offsets = self._load(sheet)
         except Exception as exc:
-            raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
+            if "nsupported cell error" not in str(exc) or not self._data.startswith(b"PK"):
+                raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(exc)})") from None
+            self._newer_errors_as_text()
+            try:
+                batch, errors, offsets = self._load(sheet)
+            except Exception as again:
+                raise UnreadableInput(f"{self.name}: sheet {sheet} cannot be read ({_short(again)})") from None
         patches = _error_cells(errors, offsets)
-        if self._data.startswith(b"PK"):
-            from casescore import formulas
+        from casescore import formulas
 
-            for cell, formula in formulas.uncached(self._data, sheet).items():
-                patches.setdefault(cell, formula)
+        found = formulas.uncached(self._data, sheet) if self._data.startswith(b"PK") else {}
+        for cell, text in found.items():
+            patches.setdefault(cell, text)
         return _grid(batch, offsets, patches)
+
+    def _load(self, sheet: str):
+        loaded = self._reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+        self._visible[sheet] = loaded.visible == "visible"
+        batch, errors = loaded.to_arrow_with_errors()
+        return batch, errors, [c.absolute_index for c in loaded.selected_columns]
+
+    def _newer_errors_as_text(self) -> None:
+        """calamine refused an error value it does not know (#SPILL!, #CALC!): make such cells text."""
+        import fastexcel
+
+        from casescore.xml_parts import newer_errors_as_text
+
+        self._data = newer_errors_as_text(self._data)
+        self._reader = fastexcel.read_excel(self._data)
 
 
 def _grid(batch, offsets: list[int], patches: dict[tuple[int, int], str]) -> Grid:
@@ -85,7 +107,7 @@ def _grid(batch, offsets: list[int], patches: dict[tuple[int, int], str]) -> Gri
     for j in sorted({c for _, c in patches}):  # few: rebuild each column that has any
         values = full[j].to_pylist()
         for (r, c), text in patches.items():
-            if c == j and values[r] is None:
+            if c == j and not values[r]:  # an ODS error cell reads as "", an xlsx one as nothing
                 values[r] = text
         full[j] = pa.array(values, pa.string())
     return Grid(full, rows)
