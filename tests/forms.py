@@ -3,7 +3,7 @@
 A workbook is written by openpyxl (or another writer), then its XML parts are rewritten with
 zipfile into the unusual *form* under test: the cells stay the same, only their spelling in XML
 changes. `oracle_cells` reads a file with openpyxl (data_only: cached values) and turns each value
-into text by the rules `casescore.reader.read_cells` documents, so the two can be compared cell by
+into text by the rules `read_cells` (below) documents, so the two can be compared cell by
 cell with `assert_same_cells`.
 """
 
@@ -472,3 +472,21 @@ def workbook_with_sheet(base: Path, dst: Path, sheet_xml: str, shared_xml: str |
         parts[SST] = shared_xml.encode("utf-8")
         parts = add_shared_strings_part(parts)
     return write_parts(dst, parts)
+
+
+def read_cells(path: str, sheet: str | None = None) -> list[list[str]]:
+    """Every cell of a sheet (default: the first) as casescore reads it: rows from row 1, columns from A,
+    '' for an empty cell, trailing empty rows and columns trimmed. For tests against other readers."""
+    from casescore.reader import _check_container, read_bytes
+    from casescore.sheets import Book
+
+    name, data = read_bytes(path)
+    _check_container(name, data)
+    book = Book(name, data)
+    grid = book.grid(sheet or book.sheet_names[0])
+    rows = grid.head(grid.rows)
+    rows = [[c if c is not None else "" for c in r] for r in rows]
+    while rows and not any(rows[-1]):
+        rows.pop()
+    width = max((max((j + 1 for j, c in enumerate(r) if c), default=0) for r in rows), default=0)
+    return [r[:width] for r in rows]

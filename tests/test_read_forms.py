@@ -29,6 +29,7 @@ from forms import (
     inline_to_shared,
     libreoffice_source,
     oracle_cells,
+    read_cells,
     prefix_elements,
     read_parts,
     reorder_attributes,
@@ -49,7 +50,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from casescore.errors import UnreadableInput
-from casescore.reader import read_cells
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -258,23 +258,6 @@ def _sheet_table(book, name: str, sheet: str, score, need: int = 1) -> Table | N
     return Table(name, sheet, best + 1, header, columns, typed=True)
 
 
-def read_cells(path: str, sheet: str | None = None) -> list[list[str]]:
-    """Every cell of a sheet (default: the first) as casescore reads it: rows from row 1, columns from A,
-    '' for an empty cell, trailing empty rows and columns trimmed. For tests against other readers."""
-    from casescore.sheets import Book
-
-    name, data = read_bytes(path)
-    _check_container(name, data)
-    book = Book(name, data)
-    grid = book.grid(sheet or book.sheet_names[0])
-    rows = grid.head(grid.rows)
-    rows = [[c if c is not None else "" for c in r] for r in rows]
-    while rows and not any(rows[-1]):
-        rows.pop()
-    width = max((max((j + 1 for j, c in enumerate(r) if c), default=0) for r in rows), default=0)
-    return [r[:width] for r in rows]
-
-
 def _width(cells: list) -> int:
     """Columns up to the last non-blank header cell."""
     width = len(cells)
