@@ -18,6 +18,7 @@ from casescore import agreement as ag
 MODERATION_B = ROOT / "sample_data" / "newham-2022-moderation-b.xlsx"
 MODERATION_C = ROOT / "sample_data" / "newham-2022-moderation-c.xlsx"
 KQ22 = question_headers(standards={"2.2"})  # 2.2.1, 2.2.2, 2.2.3
+KQS23 = question_headers(standards={"2.3"})
 CODE = {"Yes": 1, "No": 2, "N/A": 3}
 
 
@@ -182,6 +183,17 @@ def test_bootstrap_replicate_is_alpha_of_the_resampled_cases():
             assert ours == pytest.approx(theirs, abs=1e-9)
 
 
+def test_bootstrap_alphas_at_once_are_each_alpha():
+    rng = np.random.default_rng(13)
+    stack = rng.integers(0, 4, size=(300, 3, 3)).astype(float)
+    stack[:20] = 0  # no pairable values: undefined
+    stack[20:40, 1:, :] = stack[20:40, :, 1:] = 0  # one category only: undefined
+    together = ag.alphas_from_coincidences(stack)
+    for matrix, value in zip(stack, together, strict=True):
+        alone = ag.alpha_from_coincidences(matrix)[0]
+        assert np.isnan(value) if alone is None else value == pytest.approx(alone, abs=1e-12)
+
+
 def test_bootstrap_interval_is_seeded_and_narrows_with_more_cases():
     rng = np.random.default_rng(8)
 
@@ -316,6 +328,18 @@ def test_a_rating_change_between_markers_is_reported_first(cli, tmp_path):
     text = run.out
     assert "Ratings that change between markers: 2.2" in text
     assert text.index("Ratings that change") < text.index("Agreement by question") < text.index("Disagreements")
+
+
+def test_a_standard_one_marker_did_not_mark_is_no_change(cli, tmp_path):
+    both = question_headers(standards={"2.2", "2.3"})
+    a = write(tmp_path, "a.csv", uniform(both, answers(9, 1)))
+    b = write(tmp_path, "b.csv", uniform(KQ22, answers(9, 1)))
+    run = cli("agree", a, b, "--format", "json")
+    data = run.json()
+    s23 = next(s for s in data["ratings"]["standards"] if s["id"] == "2.3")
+    assert s23["ratings"] == ["Outstanding", "Not assessed"] and s23["changes"] is False
+    assert data["ratings"]["overall_changes"] is None and data["only_one_file"] == KQS23
+    assert "overall ratings are not compared" in run.err
 
 
 def test_judgement_ratings_are_the_same_for_every_marker(cli, tmp_path):
