@@ -312,9 +312,14 @@ def coefficient_for(markers: int) -> str:
     return KAPPA if markers == 2 else ALPHA
 
 
+def level_label(confidence: float) -> str:
+    """0.95 -> '95%', 0.999 -> '99.9%'."""
+    return f"{100 * confidence:.4g}%"
+
+
 def method_note(coefficient: str, options: Options) -> str:
     """Which coefficient, why, and how its interval is made."""
-    level = f"{options.confidence:.0%}"
+    level = level_label(options.confidence)
     if coefficient == KAPPA:
         return (f"Cohen's kappa: two markers on the same cases; {level} interval from its large-sample "
                 "standard error (Fleiss, Cohen & Everitt 1969)")

@@ -12,7 +12,16 @@ from rich.console import Group
 from rich.text import Text
 
 from casescore import answers
-from casescore.agreement import ALPHA, FLAG_NOTES, NO_INTERVAL, Agreement, Disagreement, QuestionAgreement, method_note
+from casescore.agreement import (
+    ALPHA,
+    FLAG_NOTES,
+    NO_INTERVAL,
+    Agreement,
+    Disagreement,
+    QuestionAgreement,
+    level_label,
+    method_note,
+)
 from casescore.render.markdown import md
 from casescore.render.markdown import table as md_table
 from casescore.render.table import Column, Row, rating_text, table_of
@@ -219,7 +228,7 @@ def _question_table(a: Agreement, prompts: bool):
                  number(q.estimate.value), interval(q), str(q.disagreements), " ".join(q.flags)],
                 dim=q.kind == "prompt")
             for q in a.questions if prompts or q.kind == "key question"]
-    level = f"{a.options.confidence:.0%}".replace(".0%", "%")
+    level = level_label(a.options.confidence)
     columns = [Column("Question", "left", text=True), Column("Cases"), Column("Agree"), Column(symbol(a)),
                Column(f"{level} CI"), Column("Differ"), Column("Flags", "left")]
     return table_of("Agreement by question (Agree: raw agreement; Differ: cases the markers answered differently)",
