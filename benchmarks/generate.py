@@ -46,7 +46,20 @@ def write_long_csv(path: Path, n: int) -> None:
         writer.writerow(["case_id", "question", "answer", *attributes])
         for row in rows(n, cols):
             case, attrs, answers = row[0], row[1:1 + len(attributes)], row[1 + len(attributes):]
-            writer.writerows([case, q, a, *attrs] for q, a in zip(cols[1 + len(attributes):], answers))
+            writer.writerows([case, q, a, *attrs] for q, a in zip(cols[1 + len(attributes):], answers, strict=True))
+
+
+def write_shared_xlsx(path: Path, n: int) -> None:
+    """As Excel saves a workbook: text in the shared-strings table (xlsxwriter's default mode)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Cases")
+    cols = header()
+    ws.write_row(0, 0, cols)
+    for i, row in enumerate(rows(n, cols), start=1):
+        ws.write_row(i, 0, row)
+    wb.close()
 
 
 def write_xlsx(path: Path, n: int) -> None:
@@ -65,6 +78,6 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     n = int(sys.argv[2])
     if out.suffix == ".xlsx":
-        write_xlsx(out, n)
+        (write_shared_xlsx if out.stem.startswith("shared") else write_xlsx)(out, n)
     else:
         (write_long_csv if out.stem.startswith("long") else write_csv)(out, n)

@@ -159,6 +159,7 @@ def build(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "sample_data" / "newham-2022.xlsx"
+    default = Path(__file__).resolve().parent.parent / "sample_data" / "newham-2022.xlsx"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     build(target)
     print(f"wrote {target}")

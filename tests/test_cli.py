@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import SAMPLE
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -45,7 +44,8 @@ def test_csv_output(cli):
 
 def test_markdown_output(cli):
     out = cli("rate", SAMPLE, "--format", "markdown").out
-    assert "| 2.2 Assessment | Inadequate | 2.2.3  36%  (12/33); uncertain: could be Requires improvement or Inadequate |" in out
+    assert ("| 2.2 Assessment | Inadequate | 2.2.3  36%  (12/33); uncertain: could be Requires improvement or "
+            "Inadequate |") in out
     assert "| **Overall** | Requires improvement | score 6/24 |" in out
 
 

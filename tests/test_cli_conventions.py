@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SAMPLE, answers, marking_csv, question_headers, uniform
 
 KQS = question_headers(standards={"2.2", "2.3", "2.4", "2.5"})

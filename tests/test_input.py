@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SAMPLE, answers, marking_csv, question_headers, uniform, write_xlsx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 PDU_KQS = question_headers(standards={"2.2", "2.3", "2.4", "2.5"})
 JUDGED = ["--rating", "1.1=ri", "--rating", "1.2=good", "--rating", "1.3=requires improvement", "--rating", "1.4=Good"]
@@ -293,9 +294,6 @@ def test_header_turned_into_a_date_by_excel(cli, tmp_path):
     assert run.code == 1
     assert f"{path}: Cases!B1: this header is a date" in run.out and "format the header row as Text" in run.out
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=40, deadline=None)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SAMPLE
 
 from casescore import api, scoring
 from casescore.framework import load
-from conftest import SAMPLE
 
 KEY_QUESTIONS = {  # id: (yes, relevant, printed percent)
     "2.2.1": (21, 33, 64), "2.2.2": (16, 33, 48), "2.2.3": (12, 33, 36),

@@ -12,7 +12,6 @@ import io
 import random
 
 import pytest
-
 from conftest import question_headers
 
 QUESTIONS = question_headers(prompts=True, standards={"2.2", "2.3"})

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import SAMPLE as SAMPLE_PATH
 from conftest import answers, marking_csv, patch_part, question_headers, uniform, write_xlsx
 
@@ -365,7 +364,8 @@ def test_modified_framework_is_named_in_every_output(cli, tmp_path):
     label = "probation-pdu-2021 (modified: my.toml)"
     assert label in cli("rate", SAMPLE_PATH, "--framework", edited).out
     assert label in cli("rate", SAMPLE_PATH, "--framework", edited, "--format", "markdown").out
-    assert cli("rate", SAMPLE_PATH, "--framework", edited, "--format", "json").json()["framework_modified"] == str(edited)
+    doc = cli("rate", SAMPLE_PATH, "--framework", edited, "--format", "json").json()
+    assert doc["framework_modified"] == str(edited)
     out = tmp_path / "e.xlsx"
     assert cli("export", SAMPLE_PATH, "--framework", edited, "-o", out).code == 0
     import openpyxl

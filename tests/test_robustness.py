@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import marking_csv, patch_part, question_headers, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import SAMPLE, marking_csv, patch_part, question_headers, write_xlsx
 
 CORPUS = Path(__file__).parent / "corpus"
 KQS = question_headers(standards={"2.2"})
@@ -203,7 +202,8 @@ answer_text = st.sampled_from(YES + NO + NA).flatmap(
                         st.sampled_from(["", " "])).map(lambda t: t[1] + t[0] + t[2]))
 printable = st.characters(blacklist_categories=("Cc", "Cs"))  # control characters cannot live in a cell
 junk = st.one_of(
-    st.text(printable, max_size=30), st.just(""), st.text("ab ", min_size=5000, max_size=6000), st.integers(-10, 10_000),
+    st.text(printable, max_size=30), st.just(""), st.text("ab ", min_size=5000, max_size=6000),
+    st.integers(-10, 10_000),
     st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.dates(dt.date(1990, 1, 1)),
     st.sampled_from(["Maybe", "yes!", "=1+1", "+1", "N / A", "∅", "是"]),
 )
@@ -263,7 +263,7 @@ def test_generated_markings(cli, tmp_path_factory, data, as_xlsx):
         check = cli("check", path, "--format", "json")
         assert check.code == 1
         # one problem per bad or unmarked cell, but one per case for a case with nothing marked
-        rows = list(zip(*kinds.values()))
+        rows = list(zip(*kinds.values(), strict=True))
         bad = sum(1 if all(k == "blank" for k in row) else sum(k in ("bad", "blank") for k in row) for row in rows)
         assert sum(p["kind"] in ("invalid-answer", "not-marked") for p in check.json()["problems"]) == bad
 

@@ -25,7 +25,7 @@ def codes(yes: int, no: int, na: int = 0, blank: int = 0) -> np.ndarray:
 def only_standard(framework, sid: str, kq_codes: list[np.ndarray], judgements=None):
     """Rate a marking that has one case standard; the others are absent (not assessed)."""
     std = framework.standard(sid)
-    marked = {kq.id: c for kq, c in zip(std.key_questions, kq_codes)}
+    marked = {kq.id: c for kq, c in zip(std.key_questions, kq_codes, strict=True)}
     result = scoring.rate(framework, marked, len(kq_codes[0]), judgements or {})
     return result, next(s for s in result.standards if s.standard.id == sid)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from conftest import SAMPLE, answers, marking_csv, question_headers, uniform
 from scipy.stats import binomtest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from casescore import stats
-from conftest import SAMPLE, answers, marking_csv, question_headers, uniform
 
 REAUDIT = SAMPLE.parent / "newham-2023-reaudit.xlsx"
 CASES = [(0, 1), (1, 1), (0, 5), (5, 5), (3, 7), (12, 33), (21, 33), (1, 2), (0, 100), (100, 100), (57, 211)]
@@ -17,7 +17,7 @@ CASES = [(0, 1), (1, 1), (0, 5), (5, 5), (3, 7), (12, 33), (21, 33), (1, 2), (0,
 
 @pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
 def test_wilson_matches_scipy(confidence):
-    for yes, n in CASES + [(k, n) for n in (1, 2, 3, 10, 31) for k in range(n + 1)]:
+    for yes, n in CASES + [(k, size) for size in (1, 2, 3, 10, 31) for k in range(size + 1)]:
         ci = binomtest(yes, n).proportion_ci(confidence_level=confidence, method="wilson")
         assert stats.wilson(yes, n, confidence) == pytest.approx((ci.low, ci.high), abs=1e-9), (yes, n)
 
@@ -63,7 +63,8 @@ def test_by_sentence_type_licence_below_community(by_sentence):
 
 def test_by_reproduces_the_cohort_prompt_figures(by_sentence):
     q = _all_questions(by_sentence)
-    licence = {pid: (q[pid]["by"]["Sentence type"]["Licence"]["yes"], q[pid]["by"]["Sentence type"]["Licence"]["relevant"])
+    licence = {pid: (q[pid]["by"]["Sentence type"]["Licence"]["yes"],
+                     q[pid]["by"]["Sentence type"]["Licence"]["relevant"])
                for pid in ("2.2.1b", "2.2.2b", "2.2.3d", "2.3.3c", "2.4.2c", "2.4.2b", "2.5.3d")}
     assert licence == {"2.2.1b": (0, 10), "2.2.2b": (1, 7), "2.2.3d": (8, 10), "2.3.3c": (1, 9),
                        "2.4.2c": (1, 9), "2.4.2b": (0, 7), "2.5.3d": (0, 9)}
@@ -112,7 +113,8 @@ def test_blank_attribute_group_and_csv_rows(cli, tmp_path):
     import io
 
     rows = list(csv.DictReader(io.StringIO(cli("rate", path, "--by", "Team", "--format", "csv").out)))
-    team = [(r["question"], r["value"], r["yes"]) for r in rows if r["attribute"] == "Team" and r["question"] == "2.2.1"]
+    team = [(r["question"], r["value"], r["yes"]) for r in rows
+            if r["attribute"] == "Team" and r["question"] == "2.2.1"]
     assert team == [("2.2.1", "(blank)", "1"), ("2.2.1", "A", "2"), ("2.2.1", "B", "0")]
 
 

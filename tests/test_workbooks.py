@@ -9,7 +9,6 @@ import zipfile
 
 import openpyxl
 import pytest
-
 from conftest import SAMPLE, answers, marking_csv, question_headers, uniform
 
 
@@ -34,7 +33,7 @@ def rate_json():
 def _records(ws, header_row: int = 1):
     rows = list(ws.iter_rows(min_row=header_row, values_only=True))
     header = rows[0]
-    return [dict(zip(header, r)) for r in rows[1:] if any(v is not None for v in r)]
+    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
 
 
 def test_sheets(exported):
@@ -233,7 +232,7 @@ def test_filled_template_rates(cli, template, tmp_path):
     for row in ws.iter_rows(min_row=2, min_col=7):
         for k, cell in enumerate(row):
             cell.value = ["Yes", "No", "N/A"][(cell.row + k) % 3]
-    for r, rating in zip(range(2, 6), ["Good", "Good", "Requires improvement", "Outstanding"]):
+    for r, rating in zip(range(2, 6), ["Good", "Good", "Requires improvement", "Outstanding"], strict=True):
         wb["Ratings"].cell(r, 3).value = rating
     filled = tmp_path / "filled.xlsx"
     wb.save(filled)
@@ -246,7 +245,8 @@ def test_youth_template(cli, tmp_path):
     out = tmp_path / "youth.xlsx"
     assert cli("template", "--framework", "youth-2021", "--cases", "3", "--no-prompts", "-o", out).code == 0
     header = [c.value for c in openpyxl.load_workbook(out)["Cases"][1]]
-    assert "3.3.3 Does the implementation and delivery of services effectively support the safety of other people?" in header
+    assert ("3.3.3 Does the implementation and delivery of services effectively support the safety of other "
+            "people?") in header
     assert not any(h.split()[0].endswith("a") for h in header[1:] if h[0].isdigit())
 
 

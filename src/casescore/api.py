@@ -36,11 +36,11 @@ class Source:
     id_column: str | None = None
 
 
-def _source(src: "Source | str") -> Source:
+def _source(src: Source | str) -> Source:
     return src if isinstance(src, Source) else Source(src)
 
 
-def check_file(src: "Source | str", framework: Framework | None = None, progress=None) -> marking.Marking:
+def check_file(src: Source | str, framework: Framework | None = None, progress=None) -> marking.Marking:
     """Read and validate a marking; its .problems lists everything wrong with it."""
     src = _source(src)
     return marking.read(src.path, framework or load(), src.sheet, src.id_column, progress)
@@ -68,7 +68,7 @@ def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Groupi
     return tuple(scoring.Grouping.of(name, m.attributes[name]) for name in names)
 
 
-def read_valid(src: "Source | str", framework: Framework, partial: bool = False, progress=None) -> marking.Marking:
+def read_valid(src: Source | str, framework: Framework, partial: bool = False, progress=None) -> marking.Marking:
     """Read a marking; raise ValidationFailed with every blocking problem.
 
     A partial marking's cases with nothing marked are left out (and counted in its report)."""
@@ -84,7 +84,7 @@ def read_valid(src: "Source | str", framework: Framework, partial: bool = False,
     return m
 
 
-def rate_file(path: "Source | str", framework: Framework | None = None, ratings: list[str] = (),
+def rate_file(path: Source | str, framework: Framework | None = None, ratings: list[str] = (),
               partial: bool = False, by: list[str] = (), confidence: float = 0.95, min_n: int = 10,
               progress=None) -> Rated:
     """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem.

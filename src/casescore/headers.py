@@ -62,7 +62,7 @@ def score(id_column: str | None = None):
         if not any(is_case_id(c, id_column) for c in texts):
             return 0
         keys = {normalise_header(c) for c in texts}
-        has_questions = LONG_FORM_HEADERS <= keys or any(looks_like_question(c) for c in texts)
+        has_questions = keys >= LONG_FORM_HEADERS or any(looks_like_question(c) for c in texts)
         return 2 if has_questions else 1
 
     return rate_row

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from casescore import answers, cell_text, headers
+from casescore import answers, cell_text, headers, question_text
 from casescore.framework import Framework
 from casescore.reader import Location, Table, column_letter, normalise_header, read_marking_file
 
@@ -39,6 +39,7 @@ class Kind(StrEnum):
     INVALID_RATING = "invalid-rating"
     DUPLICATE_RATING = "duplicate-rating"
     FRAMEWORK_MISMATCH = "framework-mismatch"
+    QUESTION_TEXT = "question-text"  # a header's text is another question's
     INCOMPLETE_STANDARD = "incomplete-standard"
     ORPHAN_PROMPT = "orphan-prompt"
     NO_CASES = "no-cases"
@@ -122,7 +123,7 @@ class Marking:
     def unmarked(self) -> int:
         return sum(p.kind == NOT_MARKED for p in self.problems)
 
-    def marked_only(self) -> "Marking":
+    def marked_only(self) -> Marking:
         """The cases with at least one answer marked; the others are counted in the report."""
         marked = np.logical_or.reduce([c != answers.BLANK for c in self.answers.values()]) if self.answers \
             else np.zeros(self.cases, bool)
@@ -141,7 +142,7 @@ def read(path: str, framework: Framework, sheet: str | None = None, id_column: s
     """Read and validate a marking file. Unreadable input raises; problems are collected."""
     file = read_marking_file(path, headers.score(id_column), sheet, progress)
     keys = {normalise_header(h) for h in file.cases.header}
-    if headers.LONG_FORM_HEADERS <= keys:
+    if keys >= headers.LONG_FORM_HEADERS:
         marking = _from_long(file.cases, framework, id_column)
     else:
         marking = _from_wide(file.cases, framework, id_column)
@@ -297,6 +298,8 @@ def _layout(table: Table, columns: list[_Column], framework: Framework, id_colum
             out.attributes[header if header not in out.attributes else f"{header} ({column_letter(j)})"] = j
         elif (~columns[j].blank()).any():
             out.attributes[f"(column {column_letter(j)})"] = j  # data under no header: kept, named by its letter
+    for j, message, fix in question_text.mismatches(table.header, out.questions, framework):
+        problems.append(Problem(table.cell(j), message, Kind.QUESTION_TEXT, accepted=fix))
     _unknown_questions(table, out, framework, problems)
     return out
 
@@ -454,7 +457,7 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     first = _first_of_each(pair, len(case_ids) * max(1, len(q_names)))
     repeated = np.ones(len(rows), bool)
     repeated[first] = False
-    first_at = dict(zip(pair[first].tolist(), rows[first].tolist()))
+    first_at = dict(zip(pair[first].tolist(), rows[first].tolist(), strict=True))
     for k in np.flatnonzero(repeated):
         i, case = int(rows[k]), answers.shown(case_ids[case_of[k]])
         problems.append(Problem(table.cell(a_j, i), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
@@ -505,7 +508,8 @@ def _judgements(table: Table, framework: Framework, problems: list[Problem]) -> 
     cols = {normalise_header(h): j for j, h in enumerate(table.header)}
     s_j, r_j = cols["standard"], cols["rating"]
     out: dict[str, str] = {}
-    for i, (std, rating) in enumerate(zip(_Column(table.columns[s_j], table.typed).text(), _Column(table.columns[r_j], table.typed).text())):
+    standards, ratings = (_Column(table.columns[j], table.typed).text() for j in (s_j, r_j))
+    for i, (std, rating) in enumerate(zip(standards, ratings, strict=True)):
         if not std and not rating:
             continue
         sid = std.split()[0] if std else ""
@@ -534,7 +538,7 @@ def _inspection(table: Table) -> dict[str, str]:
     if len(table.columns) < 2:
         return {}
     fields, values = (_Column(c, table.typed).text() for c in table.columns[:2])
-    rows = [table.header[:2]] + list(zip(fields, values))
+    rows = [table.header[:2]] + list(zip(fields, values, strict=True))
     return {r[0]: r[1] for r in rows if r[0] and r[1]}
 
 

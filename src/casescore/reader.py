@@ -11,9 +11,9 @@ import hashlib
 import io
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from casescore.errors import UnreadableInput
 
@@ -219,7 +219,8 @@ def _cases_table(book, name: str, score, wanted: str | None) -> tuple[str, Table
             continue
         table = _sheet_table(book, name, sheet, score, need=2)
         if table is not None:
-            note = None if sheet == book.sheet_names[0] else f"used sheet '{sheet}', the first with case ids and questions"
+            note = None if sheet == book.sheet_names[0] else \
+                f"used sheet '{sheet}', the first with case ids and questions"
             return sheet, table, note
     raise UnreadableInput(
         f"{name}: no sheet named Cases, and no visible sheet ({_sheet_list(book.sheet_names)}) has a header row with "
@@ -312,7 +313,8 @@ def _utf8(name: str, data: bytes) -> bytes:
         try:
             return data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
-            raise UnreadableInput(f"{name}: starts as UTF-16 text but is not valid UTF-16; save it again as CSV UTF-8")
+            raise UnreadableInput(f"{name}: starts as UTF-16 text but is not valid UTF-16; "
+                                  "save it again as CSV UTF-8") from None
     return data
 
 
@@ -339,7 +341,7 @@ def _read_csv(name: str, data: bytes, score) -> Table:
 
 def _byte_offset(data: bytes, text: str, lines: int, encoding: str) -> int:
     """Where the line after the first `lines` lines of `text` (decoded from data) starts in data."""
-    consumed = "".join(line for _, line in zip(range(lines), io.StringIO(text, newline="")))
+    consumed = "".join(line for _, line in zip(range(lines), io.StringIO(text, newline=""), strict=False))
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     return bom + len(consumed.encode("utf-8" if encoding == "utf-8-sig" else encoding))
 
@@ -405,7 +407,7 @@ def _find_csv_header(name: str, text: str, score) -> tuple[str, int, list[str]]:
         for delimiter in CSV_DELIMITERS:
             lines = io.StringIO(text, newline="")
             reader = csv.reader(lines, delimiter=delimiter)
-            for _, cells in zip(range(HEADER_SEARCH_ROWS), reader):
+            for _, cells in zip(range(HEADER_SEARCH_ROWS), reader, strict=False):
                 if len(cells) > 1 and score(cells) >= want:
                     return delimiter, reader.line_num, [_header_text(c) for c in cells]
     raise UnreadableInput(

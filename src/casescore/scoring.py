@@ -25,7 +25,7 @@ class Tally:
     blank: int = 0
 
     @classmethod
-    def of(cls, codes: np.ndarray, mask: np.ndarray | None = None) -> "Tally":
+    def of(cls, codes: np.ndarray, mask: np.ndarray | None = None) -> Tally:
         counts = np.bincount(codes if mask is None else codes[mask], minlength=4)
         return cls(int(counts[answers.YES]), int(counts[answers.NO]), int(counts[answers.NA]),
                    int(counts[answers.BLANK]))
@@ -59,7 +59,7 @@ class Grouping:
     index: np.ndarray  # per case, its label's position
 
     @classmethod
-    def of(cls, attribute: str, values: np.ndarray) -> "Grouping":
+    def of(cls, attribute: str, values: np.ndarray) -> Grouping:
         labels, index = np.unique(np.where(values == "", BLANK_GROUP, values).astype(str), return_inverse=True)
         return cls(attribute, tuple(labels), index)
 
@@ -68,7 +68,7 @@ class Grouping:
         index = self.index if mask is None else self.index[mask]
         counts = np.bincount(index * 4 + codes, minlength=4 * len(self.labels)).reshape(-1, 4)
         return {label: Tally(int(c[answers.YES]), int(c[answers.NO]), int(c[answers.NA]), int(c[answers.BLANK]))
-                for label, c in zip(self.labels, counts)}
+                for label, c in zip(self.labels, counts, strict=True)}
 
 
 def round_half_up(value: Fraction) -> int:
@@ -98,7 +98,7 @@ class QuestionResult:
     tally: Tally
     band: str | None = None  # key questions of case-rated standards only
     other_band: str | None = None  # the band under the other rounding rule, when it differs
-    prompts: list["QuestionResult"] = field(default_factory=list)
+    prompts: list[QuestionResult] = field(default_factory=list)
     by: dict[str, dict[str, Tally]] = field(default_factory=dict)  # attribute -> value -> tally
 
 

@@ -30,7 +30,7 @@ class Grid:
     def head(self, n: int) -> list[list[str | None]]:
         """The first n rows, each as the list of its cells' typed text."""
         cols = [[cell_text.as_typed(v) for v in c.slice(0, n).to_pylist()] for c in self.columns]
-        return [list(row) for row in zip(*cols)] if cols else []
+        return [list(row) for row in zip(*cols, strict=True)] if cols else []
 
 
 class Book:
@@ -101,7 +101,7 @@ def _grid(batch, offsets: list[int], patches: dict[tuple[int, int], str]) -> Gri
     width = max([*offsets, *(c for _, c in patches)], default=-1) + 1
     rows = max([rows, *(r + 1 for r, _ in patches)])
     full = [pa.nulls(rows, pa.string()) for _ in range(width)]
-    for j, col in zip(offsets, batch.columns):
+    for j, col in zip(offsets, batch.columns, strict=True):
         col = col.cast(pa.string()) if col.type != pa.string() else col
         full[j] = col if len(col) == rows else pa.concat_arrays([col, pa.nulls(rows - len(col), pa.string())])
     for j in sorted({c for _, c in patches}):  # few: rebuild each column that has any

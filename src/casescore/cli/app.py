@@ -15,6 +15,7 @@ import typer
 from casescore import __version__
 from casescore.cli import agree, check, compare, export, frameworks, progress, rate, report, sample, template
 
+
 def _plain_argument_names() -> None:
     """Typer 0.29 writes a required argument as {FILE} in the usage line and adds its type (<str>)
     after its name in the help; people read FILE. Typer is pinned to 0.29, where both methods exist."""

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, IdColumnOpt, MinNOpt, PartialOpt, SheetOpt, source
+from casescore.cli.options import (
+    ByOpt,
+    ConfidenceOpt,
+    FormatOpt,
+    FrameworkOpt,
+    IdColumnOpt,
+    MinNOpt,
+    PartialOpt,
+    SheetOpt,
+    source,
+)
 from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
 
 

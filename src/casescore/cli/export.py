@@ -6,8 +6,19 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import (ForceOpt, FrameworkOpt, IdColumnOpt, MarkingArg, PartialOpt, RatingOpt, SheetOpt,
-                                   WorkbookOutOpt, source, workbook_target, wrote)
+from casescore.cli.options import (
+    ForceOpt,
+    FrameworkOpt,
+    IdColumnOpt,
+    MarkingArg,
+    PartialOpt,
+    RatingOpt,
+    SheetOpt,
+    WorkbookOutOpt,
+    source,
+    workbook_target,
+    wrote,
+)
 from casescore.cli.output import info, warn, working
 
 
@@ -17,7 +28,8 @@ def export(
     framework: FrameworkOpt = None,
     rating: RatingOpt = [],
     partial: PartialOpt = False,
-    no_cases: Annotated[bool, typer.Option("--no-cases", help="Leave out the Cases sheet (for sharing outside the team).")] = False,
+    no_cases: Annotated[bool, typer.Option("--no-cases",
+                                           help="Leave out the Cases sheet (for sharing outside the team).")] = False,
     force: ForceOpt = False,
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,

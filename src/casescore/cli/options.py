@@ -32,7 +32,9 @@ def format_option(*formats: str):
 
 
 FormatOpt = Annotated[str, format_option("table", "json", "csv", "markdown")]
-MarkingArg = Annotated[str, typer.Argument(metavar="FILE", help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin.")]
+MarkingArg = Annotated[
+    str, typer.Argument(metavar="FILE", help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin."),
+]
 RatingOpt = Annotated[
     list[str],
     typer.Option("--rating", "-r", metavar="STD=RATING",

@@ -11,7 +11,7 @@ import sys
 SLOW_INPUT_BYTES = 4 << 20  # about a second's reading; smaller inputs get no progress display
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

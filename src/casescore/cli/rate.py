@@ -6,8 +6,19 @@ from typing import Annotated, Optional
 
 import typer
 
-from casescore.cli.options import (ByOpt, ConfidenceOpt, FormatOpt, FrameworkOpt, IdColumnOpt, MarkingArg, MinNOpt,
-                                   PartialOpt, RatingOpt, SheetOpt, source)
+from casescore.cli.options import (
+    ByOpt,
+    ConfidenceOpt,
+    FormatOpt,
+    FrameworkOpt,
+    IdColumnOpt,
+    MarkingArg,
+    MinNOpt,
+    PartialOpt,
+    RatingOpt,
+    SheetOpt,
+    source,
+)
 from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
 
 
@@ -19,7 +30,8 @@ def rate(
     fail_under: Annotated[Optional[str], typer.Option("--fail-under", metavar="RATING",
                           help="Exit 5 when any rated, scored standard is below this rating.")] = None,
     fmt: FormatOpt = "table",
-    prompts: Annotated[bool, typer.Option("--prompts", help="Show prompts under each key question (table and markdown).")] = False,
+    prompts: Annotated[bool, typer.Option("--prompts",
+                                          help="Show prompts under each key question (table and markdown).")] = False,
     by: ByOpt = [],
     confidence: ConfidenceOpt = 0.95,
     min_n: MinNOpt = 10,
