@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casescore import judgements, marking, scoring
@@ -84,8 +85,8 @@ def read_valid(src: Source | str, framework: Framework, partial: bool = False, p
     return m
 
 
-def rate_file(path: Source | str, framework: Framework | None = None, ratings: list[str] = (),
-              partial: bool = False, by: list[str] = (), confidence: float = 0.95, min_n: int = 10,
+def rate_file(path: Source | str, framework: Framework | None = None, ratings: Sequence[str] = (),
+              partial: bool = False, by: Sequence[str] = (), confidence: float = 0.95, min_n: int = 10,
               progress=None) -> Rated:
     """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem.
 

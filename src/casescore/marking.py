@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import SupportsIndex
 
 import numpy as np
 
 from casescore import answers, cell_text, headers, question_text
+from casescore.errors import UnreadableInput
 from casescore.framework import Framework
 from casescore.reader import Location, Table, column_letter, normalise_header, read_marking_file
 
@@ -228,7 +230,7 @@ class _Column:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def value(self, i: int):
+    def value(self, i: SupportsIndex):
         """The raw value of cell i (None when empty)."""
         code = self.codes[i]
         return None if code < 0 else self.uniques[code]
@@ -253,7 +255,7 @@ class _Column:
 class _Layout:
     """What each column of the cases table is."""
 
-    id_col: int | None = None
+    id_col: int
     questions: dict[str, int] = field(default_factory=dict)
     attributes: dict[str, int] = field(default_factory=dict)
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (column, the id it names)
@@ -273,7 +275,10 @@ def _id_column(header: list[str], id_column: str | None) -> int | None:
 def _layout(table: Table, columns: list[_Column], framework: Framework, id_column: str | None,
             problems: list[Problem], report: ReadReport) -> _Layout:
     known = framework.question_ids()
-    out = _Layout(id_col=_id_column(table.header, id_column))
+    id_col = _id_column(table.header, id_column)
+    if id_col is None:  # only when the id column was named and no header has that name
+        raise UnreadableInput(f"{table.where()}: no column named '{id_column}'")
+    out = _Layout(id_col=id_col)
     for j, header in enumerate(table.header):
         if j == out.id_col:
             continue
@@ -341,11 +346,6 @@ def _from_wide(table: Table, framework: Framework, id_column: str | None = None)
         problems.append(Problem(table.where(), f"no question columns: no header names a question of framework "
                                 f"{framework.id}", Kind.NO_QUESTIONS,
                                 accepted="headers like 2.2.1 or 2.2.1a (one column per key question and prompt)"))
-    if layout.id_col is None:  # only when the id column was named and is missing
-        raise_missing = f"{table.where()}: no column named '{id_column}'"
-        from casescore.errors import UnreadableInput
-
-        raise UnreadableInput(raise_missing)
     ids = columns[layout.id_col].text()
     codes = {qid: columns[j].answer_codes() for qid, j in layout.questions.items()}
     rows = _case_rows(table, columns, layout, ids, codes, report)
@@ -434,6 +434,8 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     known = framework.question_ids()
     cols = {normalise_header(h): j for j, h in reversed(list(enumerate(table.header)))}
     id_j = _id_column(table.header, id_column)
+    if id_j is None:
+        raise UnreadableInput(f"{table.where()}: no column named '{id_column}'")
     q_j, a_j = cols["question"], cols["answer"]
     attr_js = {h: j for j, h in enumerate(table.header) if j not in (id_j, q_j, a_j) and h}
     ids = _Column(table.columns[id_j], table.typed).text()
@@ -459,8 +461,8 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     repeated[first] = False
     first_at = dict(zip(pair[first].tolist(), rows[first].tolist(), strict=True))
     for k in np.flatnonzero(repeated):
-        i, case = int(rows[k]), answers.shown(case_ids[case_of[k]])
-        problems.append(Problem(table.cell(a_j, i), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
+        at, case = int(rows[k]), answers.shown(case_ids[case_of[k]])
+        problems.append(Problem(table.cell(a_j, at), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
                                 f"{table.cell(a_j, first_at[int(pair[k])]).ref})", Kind.DUPLICATE_ANSWER))
     answer_codes = {}
     for q, qid in enumerate(q_names):
@@ -477,7 +479,7 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     attrs = {h: _first_per_case(_Column(table.columns[j], table.typed).text()[rows], case_of, len(case_ids))
              for h, j in attr_js.items()}
     report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
-        q for q in q_names if q in known)), attributes=list(attrs))
+        (q for q in q_names if q in known), 0)), attributes=list(attrs))
     return Marking(table.source, list(case_ids), attrs, answer_codes, problems=problems, report=report)
 
 

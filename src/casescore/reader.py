@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import operator
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import SupportsIndex
 
 from casescore.errors import UnreadableInput
 
@@ -89,9 +91,9 @@ class Table:
     columns: list[Sequence]  # raw values, one sequence per header cell, all the same length
     typed: bool = False  # a workbook's cells, as calamine writes their values (see cell_text)
 
-    def cell(self, col: int, row: int | None = None) -> Location:
+    def cell(self, col: int, row: SupportsIndex | None = None) -> Location:
         """A cell: col is an index into header; row an index into the data (None = the header)."""
-        line = self.header_row if row is None else self.header_row + 1 + int(row)
+        line = self.header_row if row is None else self.header_row + 1 + operator.index(row)
         return Location(self.source, self.sheet, line, column_letter(col))
 
     def where(self) -> Location:

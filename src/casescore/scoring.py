@@ -38,6 +38,12 @@ class Tally:
     def fraction(self) -> Fraction | None:
         return Fraction(self.yes * 100, self.relevant) if self.relevant else None
 
+    def exact(self) -> Fraction:
+        """The percentage as an exact fraction, for a tally known to have relevant cases."""
+        if not self.relevant:
+            raise ValueError("no relevant cases: no percentage")
+        return Fraction(self.yes * 100, self.relevant)
+
     @property
     def percent(self) -> float | None:
         return 100 * self.yes / self.relevant if self.relevant else None
@@ -139,6 +145,8 @@ class Result:
     def below(self, rating: str) -> list[StandardResult]:
         """Scored standards rated below `rating` (for a quality gate)."""
         floor = self.framework.points(rating)
+        if floor is None:
+            return []
         return [s for s in self.standards if s.standard.scored and s.points is not None and s.points < floor]
 
 
@@ -164,7 +172,7 @@ def rate(framework: Framework, codes: dict[str, np.ndarray], cases: int, judgeme
         for std in framework.standards
     ]
     counted = [r for r in results if r.standard.scored and r.points is not None]
-    score = sum(r.points for r in counted)
+    score = sum(r.points or 0 for r in counted)
     max_score = framework.max_points * len(counted)
     missing = [r for r in results if r.standard.scored and r.standard.method == "judgement" and r.rating is None]
     overall = None if missing else overall_rating(framework, score, max_score)
@@ -227,9 +235,10 @@ def _from_cases(framework: Framework, std: Standard, codes: dict[str, np.ndarray
     for q in kqs:
         if not q.tally.relevant:
             warnings.append(f"{q.question.id}: no relevant cases, so it does not count towards {std.id}")
-    lowest = min(q.tally.fraction for q in rated)
-    deciding = [q for q in rated if q.tally.fraction == lowest]
+    lowest = min(q.tally.exact() for q in rated)
+    deciding = [q for q in rated if q.tally.exact() == lowest]
     rating = deciding[0].band
+    assert rating is not None  # every key question of a case-rated standard with relevant cases has a band
     for q in rated:
         if q.other_band:
             _warn_rounding(framework, std, q, q in deciding, warnings)
@@ -240,7 +249,10 @@ def _from_cases(framework: Framework, std: Standard, codes: dict[str, np.ndarray
 
 def plausible_bands(framework: Framework, tally: Tally, confidence: float) -> list[str]:
     """The bands a key question's interval reaches, best first: one band means a sure rating."""
-    low, high = tally.interval(confidence)
+    interval = tally.interval(confidence)
+    if interval is None:
+        return []
+    low, high = interval
     top, bottom = band(framework, Fraction(high), rounded=False), band(framework, Fraction(low), rounded=False)
     names = [name for name, _ in framework.bands]
     return names[names.index(top): names.index(bottom) + 1]
@@ -258,8 +270,8 @@ def _key_question(framework: Framework, std: Standard, kq: KeyQuestion, codes, o
     result.prompts = [_question(p, "prompt", codes[p.id], options) for p in kq.prompts if p.id in codes]
     tally = result.tally
     if std.method == "case" and tally.relevant:
-        result.band = band(framework, tally.fraction)
-        other = band(framework, tally.fraction, rounded=framework.rounding != "half-up")
+        result.band = band(framework, tally.exact())
+        other = band(framework, tally.exact(), rounded=framework.rounding != "half-up")
         result.other_band = other if other != result.band else None
     return result
 
@@ -271,6 +283,6 @@ def _warn_rounding(framework: Framework, std: Standard, q: QuestionResult, decid
     effect = f"this decides {std.id}'s rating" if deciding else f"it does not decide {std.id}'s rating"
     warnings.append(
         f"{q.question.id}: {t.percent:.1f}% ({t.yes}/{t.relevant}) is {exact_band} compared exactly but "
-        f"{rounded_band} if rounded to {round_half_up(t.fraction)}% first; framework {framework.id} uses "
+        f"{rounded_band} if rounded to {round_half_up(t.exact())}% first; framework {framework.id} uses "
         f"'{framework.rounding}', and {effect}"
     )
