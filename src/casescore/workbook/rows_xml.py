@@ -4,6 +4,10 @@ openpyxl builds a Python object per cell and serialises it through an XML librar
 100,000-case Cases sheet takes minutes and gigabytes. The cells of that sheet are all plain
 text, so here they are written as inline-string XML directly, row by row, into the zip.
 Inline strings are literal text: a value like '=HYPERLINK(...)' can never become a formula.
+
+A sheet of half a million cases passes 2 GiB of XML, which needs Zip64; that is used only
+when the sheet could be that big, so ordinary workbooks stay plain zip files (Excel is known to
+be fussy about Zip64 headers it does not need).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 ROWS_PER_WRITE = 2000
+ZIP64_FROM = zipfile.ZIP64_LIMIT  # a zip member this big (uncompressed or not) needs Zip64
 
 
 def _after_reference(value: str) -> str:
@@ -54,14 +59,29 @@ def splice(book: bytes, sheet_path: str, rows: Iterable[Sequence[str | None]], w
                 target.writestr(item, data)
                 continue
             head, tail = data.split(b"</sheetData>", 1)
+            tail = b"</sheetData>" + tail
             rows = list(rows) if not isinstance(rows, list) else rows
             last = first_row - 1 + len(rows)
             # the sheet's stated extent (readers size themselves by it) now reaches the last row
             head = re.sub(rb'(<dimension ref="A1:[A-Z]+)[0-9]+"', rb'\g<1>%d"' % max(last, 1), head, count=1)
-            with target.open(item.filename, "w") as fh:
+            zip64 = _may_need_zip64(len(head) + len(tail), rows, width, last)
+            with target.open(item.filename, "w", force_zip64=zip64) as fh:
                 fh.write(head)
                 for start in range(0, len(rows), ROWS_PER_WRITE):
                     batch = rows[start:start + ROWS_PER_WRITE]
                     fh.write("".join(row_xml(first_row + start + k, row) for k, row in enumerate(batch)).encode())
-                fh.write(b"</sheetData>" + tail)
+                fh.write(tail)
     return out.getvalue()
+
+
+def _may_need_zip64(fixed: int, rows: list, width: int, last: int) -> bool:
+    """Whether the sheet's XML could reach the Zip64 limit. The zip header is written before the
+    rows, so this is an upper bound worked out beforehand: a character becomes at most 5 bytes
+    ('&' is '&amp;'; UTF-8 needs at most 4), and every cell and row adds a frame of known length."""
+    digits = len(str(last))
+    cell = len(f'<c r="{get_column_letter(max(width, 1))}') + digits + len(_after_reference(""))
+    framed = fixed + len(rows) * (len('<row r=""></row>') + digits + width * cell)
+    if framed * 1.05 > ZIP64_FROM:  # 1.05: zipfile's own margin
+        return True  # settled without the pass over every cell's text below
+    text = sum(sum(map(len, filter(None, row))) for row in rows)
+    return (framed + 5 * text) * 1.05 > ZIP64_FROM
