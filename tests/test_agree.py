@@ -431,6 +431,13 @@ def test_disagreements_sort_by_question_or_case(cli, tmp_path):
                                                                 ("C001", "2.2.3")]
 
 
+def test_the_command_offers_the_orders_the_renderer_knows():
+    from casescore.cli import agree as command
+    from casescore.render import agree as render
+
+    assert command.ORDERS == render.ORDERS
+
+
 def test_markdown_and_table(cli):
     md = cli("agree", SAMPLE, MODERATION_B, "--format", "markdown", "--prompts")
     assert md.code == 0 and md.out.startswith("# Agreement") and "## Disagreements" in md.out

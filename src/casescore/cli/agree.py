@@ -17,7 +17,8 @@ from casescore.cli.options import (
     source,
 )
 from casescore.cli.output import Format, info, stdout_console, warn, working, write, write_csv, write_json
-from casescore.render.agree import Order
+
+ORDERS = ("question", "case")  # as render.agree lists them (not imported here: it would load numpy for --help)
 
 
 def _coefficient(value: float | None) -> float | None:
@@ -26,11 +27,11 @@ def _coefficient(value: float | None) -> float | None:
     return value
 
 
-def _order(value: str) -> Order:
+def _order(value: str) -> str:
     key = value.strip().lower()
-    if key not in Order.__members__:
-        raise typer.BadParameter(f"must be one of {', '.join(Order.__members__)} (not '{value}')")
-    return Order(key)
+    if key not in ORDERS:
+        raise typer.BadParameter(f"must be one of {', '.join(ORDERS)} (not '{value}')")
+    return key
 
 
 def agree(
@@ -38,7 +39,7 @@ def agree(
         metavar="FILE", help="Two or more markings of the same cases, one per marker, matched by case id "
                              "(- for stdin, once).")],
     framework: FrameworkOpt = None,
-    rating: RatingOpt = [],  # noqa: B006 (Typer reads the default; it is never changed)
+    rating: RatingOpt = [],
     fail_under_agreement: Annotated[Optional[float], typer.Option(
         "--fail-under-agreement", metavar="K", callback=_coefficient,
         help="Exit 5 when any key question's coefficient (kappa, or alpha for three or more markers) is below K, "
@@ -84,7 +85,7 @@ def agree(
     with working(f"Reading {len(files)} markings", files[0]) as progress:
         agreed = api.agree_files([source(f, sheet, id_column) for f in files], fw, rating, options, progress)
     result = agreed.agreement
-    _write(result, Format(fmt), Order(sort), prompts, disagreements)
+    _write(result, Format(fmt), sort, prompts, disagreements)
     for m in agreed.markings:
         notice = m.report.notice() if m.report else None
         if notice:
@@ -95,7 +96,7 @@ def agree(
     _gate(result, fail_under_agreement, ExitCode.FAIL_UNDER)
 
 
-def _write(result, fmt: Format, order: Order, prompts: bool, disagreements: bool) -> None:
+def _write(result, fmt: Format, order: str, prompts: bool, disagreements: bool) -> None:
     from casescore.render import agree as render
 
     if fmt is Format.json:

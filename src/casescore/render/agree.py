@@ -6,8 +6,6 @@ markers agree on each question, then every disagreement to talk through.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from rich.console import Group
 from rich.text import Text
 
@@ -26,14 +24,7 @@ from casescore.render.markdown import md
 from casescore.render.markdown import table as md_table
 from casescore.render.table import Column, Row, rating_text, table_of
 
-
-class Order(StrEnum):
-    """How the disagreements are listed."""
-
-    question = "question"
-    case = "case"
-
-
+ORDERS = ("question", "case")  # how the disagreements can be listed
 QUESTION_COLUMNS = ["standard", "question", "kind", "text", "markers", "compared", "raw_agreement", "coefficient",
                     "value", "ci_low", "ci_high", "chance_agreement", "yes", "no", "na", "disagreements", "unmarked",
                     "flags"]
@@ -89,10 +80,10 @@ def legend(a: Agreement, prompts: bool) -> list[str]:
     return notes
 
 
-def ordered(a: Agreement, order: Order, prompts: bool = True) -> list[Disagreement]:
+def ordered(a: Agreement, order: str = "question", prompts: bool = True) -> list[Disagreement]:
     """The disagreements by question (framework order), or by case (the order cases first appear)."""
     rows = [d for d in a.disagreements if prompts or d.kind == "key question"]
-    if order is Order.case:
+    if order == "case":
         position = {cid: i for i, cid in enumerate(a.cases)}
         rows.sort(key=lambda d: position[d.case])  # stable: questions stay in framework order
     return rows
@@ -101,7 +92,7 @@ def ordered(a: Agreement, order: Order, prompts: bool = True) -> list[Disagreeme
 # --- plain data ------------------------------------------------------------------------------
 
 
-def agreement_dict(a: Agreement, order: Order = Order.question) -> dict:
+def agreement_dict(a: Agreement, order: str = "question") -> dict:
     names = [m.name for m in a.markers]
     return {
         "framework": a.framework.id,
@@ -174,7 +165,7 @@ def disagreement_columns(a: Agreement) -> list[str]:
     return DISAGREEMENT_COLUMNS + [m.name for m in a.markers]
 
 
-def disagreement_rows(a: Agreement, order: Order) -> list[dict]:
+def disagreement_rows(a: Agreement, order: str) -> list[dict]:
     names = [m.name for m in a.markers]
     return [{**_disagreement_base(d), **dict(zip(names, map(answer_label, d.answers), strict=True))}
             for d in ordered(a, order)]
@@ -183,7 +174,7 @@ def disagreement_rows(a: Agreement, order: Order) -> list[dict]:
 # --- Rich --------------------------------------------------------------------------------------
 
 
-def render_table(a: Agreement, order: Order, prompts: bool, disagreements_only: bool = False) -> Group:
+def render_table(a: Agreement, order: str, prompts: bool, disagreements_only: bool = False) -> Group:
     if disagreements_only:
         return Group(_disagreement_table(a, order, prompts))
     parts = [Text(title(a), style="bold"), Text(method_note(a.coefficient, a.options), style="dim"), Text(),
@@ -235,18 +226,18 @@ def _question_table(a: Agreement, prompts: bool):
                     columns, rows)
 
 
-def _disagreement_table(a: Agreement, order: Order, prompts: bool):
+def _disagreement_table(a: Agreement, order: str, prompts: bool):
     shown = ordered(a, order, prompts)
     rows = [Row([d.question, d.case, *map(answer_label, d.answers), d.about]) for d in shown]
     columns = [Column("Question", "left"), Column("Case", "left"), *(Column(m.name, "left") for m in a.markers),
                Column("About", "left")]
-    return table_of(f"Disagreements ({len(shown)}), by {order.value}", columns, rows)
+    return table_of(f"Disagreements ({len(shown)}), by {order}", columns, rows)
 
 
 # --- Markdown ----------------------------------------------------------------------------------
 
 
-def render_markdown(a: Agreement, order: Order, prompts: bool, disagreements_only: bool = False) -> str:
+def render_markdown(a: Agreement, order: str, prompts: bool, disagreements_only: bool = False) -> str:
     if disagreements_only:
         return "\n".join(_md_disagreements(a, order, prompts)) + "\n"
     lines = [f"# {md(title(a))}", "", md(method_note(a.coefficient, a.options)), "", "## Markers", ""]
@@ -283,8 +274,8 @@ def _md_questions(a: Agreement, prompts: bool) -> list[str]:
     return lines + ([""] + [f"- {md(note)}" for note in notes] if notes else [])
 
 
-def _md_disagreements(a: Agreement, order: Order, prompts: bool) -> list[str]:
+def _md_disagreements(a: Agreement, order: str, prompts: bool) -> list[str]:
     shown = ordered(a, order, prompts)
     rows = [[md(d.question), md(d.case), *(md(answer_label(c)) for c in d.answers), d.about] for d in shown]
-    return [f"## Disagreements ({len(shown)}), by {order.value}", ""] + md_table(
+    return [f"## Disagreements ({len(shown)}), by {order}", ""] + md_table(
         ["Question", "Case", *(md(m.name) for m in a.markers), "About"], rows)
