@@ -330,9 +330,12 @@ def method_note(coefficient: str, options: Options) -> str:
 
 def compare(framework: Framework, markings: Sequence[Marking], names: Sequence[str],
             judgements: dict[str, str], options: Options = Options()) -> Agreement:
-    """Compare two or more markings of the same cases, matched by case id."""
+    """Compare two or more markings of the same cases, matched by case id. Their answers must be Yes,
+    No, N/A or blank (as api.read_valid returns them): an invalid cell has no category to compare."""
     if len(markings) < 2:
         raise ValueError("agreement needs two or more markings")
+    if any((codes == answers.INVALID).any() for m in markings for codes in m.answers.values()):
+        raise ValueError("a marking holds answers that are not Yes, No, N/A or blank")
     cases = _shared_cases(markings)
     positions = [{cid: i for i, cid in enumerate(m.case_ids)} for m in markings]
     coefficient = coefficient_for(len(markings))

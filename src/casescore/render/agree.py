@@ -155,9 +155,9 @@ def question_rows(a: Agreement) -> list[dict]:
     rows = []
     for q in a.questions:
         item = _question_dict(q)
-        item.update(question=item.pop("id"), value=item.pop("coefficient"), coefficient=a.coefficient,
-                    flags=" ".join(q.flags), **item.pop("answers"))
-        rows.append(item)
+        counts = item.pop("answers")
+        rows.append({**item, **counts, "question": q.question.id, "coefficient": a.coefficient,
+                     "value": q.estimate.value, "flags": " ".join(q.flags)})
     return rows
 
 
