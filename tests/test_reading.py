@@ -110,7 +110,7 @@ def test_no_question_columns_is_an_error_not_a_rating(cli, tmp_path):
 def test_a_template_records_its_framework(cli, tmp_path):
     path = tmp_path / "t.xlsx"
     assert cli("template", "--framework", "youth-2021", "-o", path).code == 0
-    run = cli("check", path)
+    run = cli("check", path, "--framework", "probation-pdu-2021")  # read against another framework: named
     assert run.code == 1 and "records framework youth-2021" in run.out
 
 
@@ -372,3 +372,25 @@ def test_modified_framework_is_named_in_every_output(cli, tmp_path):
 
     method = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Method"].iter_rows(values_only=True)}
     assert method["Framework"] == label
+
+
+def test_the_framework_a_template_records_is_used_when_none_is_given(cli, tmp_path):
+    import openpyxl
+
+    path = tmp_path / "youth.xlsx"
+    assert cli("template", "--framework", "youth-2021", "--cases", "3", "-o", path).code == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Cases"]
+    for row in ws.iter_rows(min_row=2, max_row=4):
+        for cell in row:
+            if isinstance(ws.cell(1, cell.column).value, str) and ws.cell(1, cell.column).value[:1].isdigit():
+                cell.value = "Yes"
+    wb.save(path)
+    read = cli("check", path, "--format", "json").json()["read"]
+    assert (read["framework"], read["framework_note"]) == ("youth-2021", "recorded in the workbook's Inspection sheet")
+    doc = cli("rate", path, "--format", "json").json()
+    assert doc["framework"] == "youth-2021"
+    plain = tmp_path / "m.csv"
+    plain.write_text(marking_csv(varied()))
+    read = cli("check", plain, "--format", "json").json()["read"]
+    assert read["framework"] == "probation-pdu-2021" and read["framework_note"].startswith("the default")

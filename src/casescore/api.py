@@ -44,7 +44,7 @@ def _source(src: Source | str) -> Source:
 def check_file(src: Source | str, framework: Framework | None = None, progress=None) -> marking.Marking:
     """Read and validate a marking; its .problems lists everything wrong with it."""
     src = _source(src)
-    return marking.read(src.path, framework or load(), src.sheet, src.id_column, progress)
+    return marking.read(src.path, framework, src.sheet, src.id_column, progress)
 
 
 def attribute_name(m: marking.Marking, name: str) -> str:
@@ -69,7 +69,8 @@ def groupings(m: marking.Marking, attributes: list[str]) -> tuple[scoring.Groupi
     return tuple(scoring.Grouping.of(name, m.attributes[name]) for name in names)
 
 
-def read_valid(src: Source | str, framework: Framework, partial: bool = False, progress=None) -> marking.Marking:
+def read_valid(src: Source | str, framework: Framework | None, partial: bool = False,
+               progress=None) -> marking.Marking:
     """Read a marking; raise ValidationFailed with every blocking problem.
 
     A partial marking's cases with nothing marked are left out (and counted in its report)."""
@@ -91,9 +92,9 @@ def rate_file(path: Source | str, framework: Framework | None = None, ratings: S
     """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem.
 
     progress(done, total), if given, is called as a large workbook is read."""
-    framework = framework or load()
-    judgements.merge(framework, {}, list(ratings))  # a bad --rating fails before the file is read
+    judgements.merge(framework or load(), {}, list(ratings))  # a bad rating fails before the file is read
     m = read_valid(path, framework, partial, progress)
+    framework = m.framework or load()  # the one given, or the one the file records
     given = judgements.merge(framework, m.judgements, list(ratings))
     not_marked = m.report.not_marked_cases if m.report else 0
     options = scoring.Options(provisional=partial and m.unmarked > 0, by=groupings(m, list(by)),

@@ -80,6 +80,8 @@ class ReadReport:
     ignored_rows: list[dict] = field(default_factory=list)  # {"row", "label", "reason"}
     unused_sheets: list[str] = field(default_factory=list)
     not_marked_cases: int = 0  # cases left out of the count because nothing was marked (partial ratings)
+    framework: str = ""  # the framework read with (its label)
+    framework_note: str = ""  # why that one: given, recorded in the workbook, or the default
 
     def notice(self) -> str | None:
         """One line naming the sheet when it was not the obvious one, and what was not used; None if nothing."""
@@ -107,6 +109,7 @@ class Marking:
     sha256: str = ""  # of the input file
     problems: list[Problem] = field(default_factory=list)
     report: ReadReport | None = None
+    framework: Framework | None = None  # the framework it was read with
 
     @property
     def cases(self) -> int:
@@ -139,10 +142,14 @@ class Marking:
 
 
 
-def read(path: str, framework: Framework, sheet: str | None = None, id_column: str | None = None,
+def read(path: str, framework: Framework | None, sheet: str | None = None, id_column: str | None = None,
          progress=None) -> Marking:
-    """Read and validate a marking file. Unreadable input raises; problems are collected."""
+    """Read and validate a marking file. Unreadable input raises; problems are collected.
+
+    With no framework given, the one the workbook records (a `casescore template` records it on
+    its Inspection sheet) is used, else the default; the report says which, and why."""
     file = read_marking_file(path, headers.score(id_column), sheet, progress)
+    framework, why = _framework_for(file, framework)
     keys = {normalise_header(h) for h in file.cases.header}
     if keys >= headers.LONG_FORM_HEADERS:
         marking = _from_long(file.cases, framework, id_column)
@@ -161,8 +168,26 @@ def read(path: str, framework: Framework, sheet: str | None = None, id_column: s
     report = marking.report or ReadReport(file.cases.source)
     report.sheet, report.header_row = file.cases.sheet, file.cases.header_row
     report.sheet_note, report.unused_sheets = file.sheet_note, file.unused_sheets
+    report.framework, report.framework_note = framework.label, why
     marking.report = report
+    marking.framework = framework
     return marking
+
+
+def _framework_for(file, given: Framework | None) -> tuple[Framework, str]:
+    """The framework to read a file with, and why that one."""
+    from casescore.framework import DEFAULT_FRAMEWORK, builtin_ids, load
+
+    if given is not None:
+        return given, "given"
+    recorded = _recorded_framework_id(file.inspection) if file.inspection is not None else ""
+    if recorded in builtin_ids():
+        return load(recorded), "recorded in the workbook's Inspection sheet"
+    return load(), f"the default ({DEFAULT_FRAMEWORK}): the file records no framework"
+
+
+def _recorded_framework_id(table: Table) -> str:
+    return _inspection(table).get("Framework", "").split(":")[0].strip()
 
 
 # --- columns -----------------------------------------------------------------------------
@@ -546,7 +571,7 @@ def _inspection(table: Table) -> dict[str, str]:
 
 def _check_recorded_framework(marking: Marking, framework: Framework, table: Table) -> None:
     """A workbook made by `casescore template` records its framework: reading it as another is a mistake."""
-    recorded = marking.inspection.get("Framework", "").split(":")[0].strip()
+    recorded = _recorded_framework_id(table)
     if recorded and recorded != framework.id:
         marking.problems.append(Problem(table.where(), f"this workbook records framework {recorded}, but it is "
                                         f"being read as {framework.id}", Kind.FRAMEWORK_MISMATCH, recorded,

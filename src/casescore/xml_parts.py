@@ -50,8 +50,11 @@ def utf8_parts(data: bytes) -> bytes:
     def transcode(name: str, raw: bytes) -> bytes | None:
         if name not in utf16:
             return None
-        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else \
-            raw.decode("utf-16-le" if raw[:1] == b"<" else "utf-16-be")
+        try:
+            text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else \
+                raw.decode("utf-16-le" if raw[:1] == b"<" else "utf-16-be")
+        except UnicodeDecodeError:
+            return None  # not UTF-16 after all: calamine will say what is wrong with it
         return _DECLARED.sub(r'\1"UTF-8"', text.lstrip("\ufeff"), count=1).encode("utf-8")
 
     return _rezip(data, transcode)

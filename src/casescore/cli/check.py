@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import FormatOpt, FrameworkOpt, IdColumnOpt, MarkingArg, SheetOpt, source
+from casescore.cli.options import FormatOpt, FrameworkOpt, IdColumnOpt, MarkingArg, SheetOpt, given_framework, source
 from casescore.cli.output import Format, stderr_console, working, write, write_csv, write_json
 
 
@@ -29,11 +29,10 @@ def check(
     """
     from casescore import api
     from casescore.errors import ExitCode
-    from casescore.framework import load
     from casescore.render import check as render
 
     with working(f"Reading {file}", file) as progress:
-        marking = api.check_file(source(file, sheet, id_column), load(framework), progress)
+        marking = api.check_file(source(file, sheet, id_column), given_framework(framework), progress)
     problems = marking.blocking(partial)
     summary = (f"{marking.source}: {marking.cases} cases, {len(marking.answers)} question columns, "
                + (f"{len(problems)} problem(s)" if problems else "no problems"))

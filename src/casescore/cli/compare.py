@@ -15,6 +15,7 @@ from casescore.cli.options import (
     MinNOpt,
     PartialOpt,
     SheetOpt,
+    given_framework,
     source,
 )
 from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
@@ -45,12 +46,11 @@ def compare(
     from casescore import api
     from casescore.compare import compare as run
     from casescore.errors import UsageError
-    from casescore.framework import load
     from casescore.render import compare as render
 
     if before == "-" and after == "-":
         raise UsageError("only one of BEFORE and AFTER can be - (standard input)")
-    fw = load(framework)
+    fw = given_framework(framework)
     with working(f"Reading {before}", before) as progress:
         first = api.rate_file(source(before, sheet, id_column), fw, (), partial, by, confidence, min_n, progress)
     with working(f"Reading {after}", after) as progress:

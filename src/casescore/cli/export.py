@@ -15,6 +15,7 @@ from casescore.cli.options import (
     RatingOpt,
     SheetOpt,
     WorkbookOutOpt,
+    given_framework,
     source,
     workbook_target,
     wrote,
@@ -42,12 +43,12 @@ def export(
       casescore export marking.xlsx -o to-share.xlsx --no-cases --rating 1.1=good
     """
     from casescore import api, safe_write
-    from casescore.framework import load
     from casescore.workbook import export as book
 
     safe_write.check_target(workbook_target(workbook), force, (file,))  # fail before the work, not after it
     with working(f"Reading {file}", file) as progress:
-        rated = api.rate_file(source(file, sheet, id_column), load(framework), rating, partial, progress=progress)
+        rated = api.rate_file(source(file, sheet, id_column), given_framework(framework), rating, partial,
+                              progress=progress)
     with working(f"Writing {workbook}", file):
         data = book.build(rated, include_cases=not no_cases)
         safe_write.write_bytes(workbook, data, force, (file,))

@@ -129,3 +129,10 @@ def wrote(target: str, data: bytes, cases: int) -> str:
     sheets = sum(n.startswith("xl/worksheets/") and n.endswith(".xml") for n in names)
     where = "standard output" if target == "-" else target
     return f"wrote {where}: {sheets} sheet(s), {cases} case(s)"
+
+
+def given_framework(spec: str | None):
+    """--framework loaded, or None when not given: then each file's recorded framework, else the default."""
+    from casescore.framework import load
+
+    return load(spec) if spec else None

@@ -14,9 +14,9 @@ def progress(
     file: MarkingArg,
     by: Annotated[list[str], typer.Option(
         "--by", metavar="ATTRIBUTE",
-        help="Show progress per value of a column, e.g. Marker or Team (repeatable).")] = [],  # noqa: B006
+        help="Show progress per value of a column, e.g. Marker or Team (repeatable).")] = [],
     framework: FrameworkOpt = None,
-    rating: RatingOpt = [],  # noqa: B006 (Typer reads the default; it is never changed)
+    rating: RatingOpt = [],
     fmt: FormatOpt = "table",
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,

@@ -17,6 +17,7 @@ from casescore.cli.options import (
     PartialOpt,
     RatingOpt,
     SheetOpt,
+    given_framework,
     source,
 )
 from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
@@ -50,8 +51,8 @@ def rate(
     from casescore.framework import load
     from casescore.render import data
 
-    fw = load(framework)
-    floor = api.fail_under_rating(fw, fail_under)
+    fw = given_framework(framework)
+    floor = api.fail_under_rating(fw or load(), fail_under)
     with working(f"Reading {file}", file) as progress:
         rated = api.rate_file(source(file, sheet, id_column), fw, rating, partial, by, confidence, min_n, progress)
     result = rated.result

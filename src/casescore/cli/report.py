@@ -35,9 +35,9 @@ def report(
         "--output", "-o", metavar="FILE",
         help="The HTML file to write (- writes it to stdout). With --per, a folder: one file per value.")],
     framework: FrameworkOpt = None,
-    rating: RatingOpt = [],  # noqa: B006 (Typer builds a new list per call; the default is never mutated)
+    rating: RatingOpt = [],
     partial: PartialOpt = False,
-    by: ByOpt = [],  # noqa: B006
+    by: ByOpt = [],
     compare: Annotated[Optional[str], typer.Option(
         "--compare", metavar="FILE",
         help="An earlier marking (the inspection, or the last audit): adds the ratings before and after and "

@@ -10,7 +10,8 @@ PROBLEM_COLUMNS = ["where", "kind", "message", "value", "accepted", "file", "she
 
 def read_dict(report: ReadReport, cases: int) -> dict:
     return {"source": report.source, "sheet": report.sheet, "header_row": report.header_row,
-            "sheet_note": report.sheet_note, "id_column": report.id_column, "cases": cases,
+            "sheet_note": report.sheet_note, "framework": report.framework,
+            "framework_note": report.framework_note, "id_column": report.id_column, "cases": cases,
             "questions": report.questions, "attributes": report.attributes,
             "ignored_columns": report.ignored_columns, "ignored_rows": report.ignored_rows,
             "unused_sheets": report.unused_sheets}
@@ -39,6 +40,7 @@ def read_lines(report: ReadReport, cases: int) -> list[str]:
     where = f"{report.source}, sheet {report.sheet}" if report.sheet else report.source
     lines = [f"read {where}, header row {report.header_row}"
              + (f" ({report.sheet_note})" if report.sheet_note else "")]
+    lines.append(f"  framework {report.framework} ({report.framework_note})")
     lines.append(f"  {cases} case(s), id column '{report.id_column}'")
     if report.questions:
         per = ", ".join(f"{sid}: {n}" for sid, n in report.questions.items())
