@@ -118,6 +118,7 @@ def _rules(a: Framework, b: Framework) -> list[Change]:
 
 def _standards(a: Framework, b: Framework) -> list[Change]:
     before, after = {s.id: s for s in a.standards}, {s.id: s for s in b.standards}
+    b_texts = question_text.texts(b)
     out: list[Change] = []
     for sid in _ids(before, after):
         if sid not in after:
@@ -128,21 +129,21 @@ def _standards(a: Framework, b: Framework) -> list[Change]:
             x, y = before[sid], after[sid]
             for field in ("name", "domain", "method", "scored", "source"):
                 out += _field("standard", sid, field, getattr(x, field), getattr(y, field))
-        out += _questions(before.get(sid), after.get(sid), b)
+        out += _questions(before.get(sid), after.get(sid), b_texts)
     return out
 
 
-def _questions(x: Standard | None, y: Standard | None, b: Framework) -> list[Change]:
+def _questions(x: Standard | None, y: Standard | None, b_texts: dict[str, str]) -> list[Change]:
     before, after = _question_index(x), _question_index(y)
     out: list[Change] = []
     for qid in _ids(before, after):
         if qid not in after:
-            out.append(Change("question", qid, "removed", before=before[qid].text, note=_moved(before[qid], b)))
+            out.append(Change("question", qid, "removed", before=before[qid].text, note=_moved(before[qid], b_texts)))
         elif qid not in before:
             out.append(Change("question", qid, "added", after=after[qid].text))
         else:
             p, q = before[qid], after[qid]
-            out += _field("question", qid, "text", p.text, q.text, _moved(p, b))
+            out += _field("question", qid, "text", p.text, q.text, _moved(p, b_texts) if p.text != q.text else "")
             out += _field("question", qid, "evidence", p.evidence, q.evidence)
             out += _field("question", qid, "statement", p.statement or None, q.statement or None)
     return out
@@ -156,11 +157,10 @@ def _question_index(std: Standard | None) -> dict[str, Question]:
     return out
 
 
-def _moved(question: Question, b: Framework) -> str:
-    """Where b asks what this question asked, when it is under another id there."""
+def _moved(question: Question, b_texts: dict[str, str]) -> str:
+    """Where b (its normalised texts) asks what this question asked, when it is under another id there."""
     written = question_text.normalise(question.text)
-    ids = [i for i, (_, _, q) in b.question_ids().items()
-           if i != question.id and question_text.normalise(q.text) == written]
+    ids = [i for i, text in b_texts.items() if i != question.id and text == written]
     return f"text is now {', '.join(ids)}" if ids else ""
 
 

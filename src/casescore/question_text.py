@@ -50,9 +50,14 @@ def fits(written: str, text: str) -> bool:
     return text.startswith(written) or written.startswith(text + " ")
 
 
-def where_found(written: str, framework: Framework) -> list[str]:
-    """The ids of the questions of framework whose text the written (normalised) text fits."""
-    return [qid for qid, (_, _, q) in framework.question_ids().items() if fits(written, normalise(q.text))]
+def texts(framework: Framework) -> dict[str, str]:
+    """Every question id of framework -> its text, normalised."""
+    return {qid: normalise(q.text) for qid, (_, _, q) in framework.question_ids().items()}
+
+
+def where_found(written: str, index: dict[str, str]) -> list[str]:
+    """The ids whose text (an index from texts()) the written (normalised) text fits."""
+    return [qid for qid, text in index.items() if fits(written, text)]
 
 
 def mismatches(header: list[str], questions: dict[str, int], framework: Framework,
@@ -61,17 +66,18 @@ def mismatches(header: list[str], questions: dict[str, int], framework: Framewor
 
     questions maps question id -> column; others gives the frameworks to look in when the text is
     not this framework's (by default the other built-ins, loaded only when needed)."""
-    known = framework.question_ids()
-    elsewhere: list[Framework] = []  # loaded at the first mismatch, once
+    indexes = {framework.id: texts(framework)}
+    own, loaded = indexes[framework.id], False
     out = []
     for qid, j in questions.items():
         written = normalise(header_text(header[j]))
-        if not written or fits(written, normalise(known[qid][2].text)):
+        if not written or fits(written, own[qid]):
             continue
-        if not elsewhere:
-            elsewhere = [f for f in (others or _other_builtins)() if f.id != framework.id]
+        if not loaded:  # the other frameworks, loaded at the first mismatch and only then
+            indexes.update((f.id, texts(f)) for f in (others or _other_builtins)() if f.id != framework.id)
+            loaded = True
         # Looked for in the other frameworks too: the same id there says which framework the marking is for.
-        found = {f.id: ids for f in [framework, *elsewhere] if (ids := _same_kind(qid, where_found(written, f)))}
+        found = {fid: ids for fid, index in indexes.items() if (ids := _same_kind(qid, where_found(written, index)))}
         if found:
             out.append((j, _message(qid, header_text(header[j]), found), _fix(qid, framework, found)))
     return out
