@@ -254,3 +254,11 @@ def test_format_offers_table_and_json_only(cli, command):
         *command, "--format", "csv")
     assert run.code == 2 and "must be one of table, json (not 'csv')" in run.err and run.out == ""
     assert cli(*command, "--format", "json").code == 0
+
+
+def test_new_from_a_file_whose_title_it_cannot_rewrite_says_so(cli, tmp_path):
+    title = 'title = "HMI Probation: adult PDU inspection standards (revised 2023)"'
+    src = _copy(tmp_path, "probation-pdu-2023", (title, 'title = """Our\nstandards"""'), name="multi.toml")
+    out = tmp_path / "x.toml"
+    run = cli("frameworks", "new", "--from", src, "-o", out, "--id", "x")
+    assert run.code == 4 and "title: not written as one line" in " ".join(run.err.split()) and not out.exists()
