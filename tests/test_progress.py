@@ -117,6 +117,16 @@ def test_rating_now_is_rate_partial(cli, tmp_path, seed):
     assert (progress["score"], progress["overall_rating"]) == (rated["score"], rated["overall_rating"])
 
 
+def test_cases_not_started_make_the_rating_provisional(cli, tmp_path):
+    columns = {q: ["Yes", "No", "Yes", "", ""] for q in KQS}  # three cases done, two not started
+    path = write_marking(tmp_path, columns)
+    data = cli("progress", path, "--format", "json").json()
+    rated = cli("rate", path, "--partial", "--format", "json").json()
+    assert data["rating"]["provisional"] is True and rated["provisional"] is True
+    assert data["rating"]["cases"] == rated["cases"] == 3
+    assert data["rating"]["note"].endswith("rated on the 3 case(s) marked so far, leaving out 2 case(s) not started")
+
+
 def test_complete_marking_is_rated_as_rate_rates_it(cli):
     data = cli("progress", SAMPLE, "--format", "json").json()
     rated = cli("rate", SAMPLE, "--format", "json").json()

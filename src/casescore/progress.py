@@ -191,8 +191,12 @@ def _rating(framework: Framework, marking: Marking, judgements: dict[str, str]) 
     result = scoring.rate(framework, marked.answers, marked.cases, judgements, options)
     if not result.provisional:
         return result, f"every answer is marked: this is the rating of all {marked.cases} cases"
-    return result, (f"PROVISIONAL: rated on the {marked.cases} case(s) with anything marked, leaving out "
-                    f"{blank} unmarked answer(s)" + (f" and {left_out} case(s) not started" if left_out else ""))
+    missing = []
+    if blank:
+        missing.append(f"{blank} unmarked answer(s)")
+    if left_out:
+        missing.append(f"{left_out} case(s) not started")
+    return result, f"PROVISIONAL: rated on the {marked.cases} case(s) marked so far, leaving out {' and '.join(missing)}"
 
 
 def _warnings(progress: Progress) -> list[str]:
