@@ -262,3 +262,10 @@ def test_new_from_a_file_whose_title_it_cannot_rewrite_says_so(cli, tmp_path):
     out = tmp_path / "x.toml"
     run = cli("frameworks", "new", "--from", src, "-o", out, "--id", "x")
     assert run.code == 4 and "title: not written as one line" in " ".join(run.err.split()) and not out.exists()
+
+
+def test_new_rewrites_literal_strings_and_keeps_comments(cli, tmp_path):
+    src = _copy(tmp_path, "youth-2021", ('id = "youth-2021"', "id = 'team-youth'  # ours"), name="lit.toml")
+    out = tmp_path / "copy.toml"
+    assert cli("frameworks", "new", "--from", src, "-o", out, "--id", "team-youth-2").code == 0
+    assert load(str(out)).id == "team-youth-2" and '"team-youth-2"  # ours' in out.read_text()

@@ -20,7 +20,7 @@ from casescore.errors import FrameworkInvalid
 from casescore.framework import Framework, Question, Standard
 
 # A top-level `key = "value"` line (basic or literal string on one line), before the first table.
-_TOP_LEVEL = r"(?m)^(\s*{key}\s*=\s*)(\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*')"
+_TOP_LEVEL = r"(?m)^(\s*{key}\s*=\s*)(\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*')(?=[ \t]*(?:#.*)?$)"
 _FIRST_TABLE = re.compile(r"(?m)^\s*\[")
 
 
@@ -203,7 +203,10 @@ def copy_text(original: Framework, new_id: str, title: str) -> str:
     origin = f"# Copied from {original.id} with `casescore frameworks new`: `casescore frameworks diff " \
              f"{original.id} THIS-FILE` shows what you change.\n"
     copied = origin + head + rest
-    data = tomllib.loads(copied)
+    try:
+        data = tomllib.loads(copied)
+    except tomllib.TOMLDecodeError:  # a line the pattern misread: refuse rather than write a broken file
+        data = {}
     if (data.get("id"), data.get("title")) != (new_id, title):  # e.g. a second `id =` the pattern did not see
         raise FrameworkInvalid(f"{original.source_path}: id: the copy did not read back with the new id and title; "
                                "copy the file and edit it")
