@@ -196,7 +196,8 @@ def _rating(framework: Framework, marking: Marking, judgements: dict[str, str]) 
         missing.append(f"{blank} unmarked answer(s)")
     if left_out:
         missing.append(f"{left_out} case(s) not started")
-    return result, f"PROVISIONAL: rated on the {marked.cases} case(s) marked so far, leaving out {' and '.join(missing)}"
+    left = " and ".join(missing)
+    return result, f"PROVISIONAL: rated on the {marked.cases} case(s) marked so far, leaving out {left}"
 
 
 def _warnings(progress: Progress) -> list[str]:
