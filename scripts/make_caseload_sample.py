@@ -3,6 +3,8 @@ the Newham PDU inspection of November 2022, to draw the case sample from.
 
 No real people: names, CRNs, PNC numbers, dates of birth, teams and officers are made up.
 Deterministic (random.Random with fixed seeds). Run:  python scripts/make_caseload_sample.py [OUT.csv]
+(`python scripts/make_caseload_sample.py big.csv 250000` writes an invented national caseload instead,
+for benchmarks.)
 
 What is in it, by design (the script checks it):
 - 132 cases that start inside the report's window, 24 January to 25 February 2022, and are
@@ -138,12 +140,37 @@ def _check(rows: list[dict[str, str]]) -> None:
     assert Counter(first.values()) == {"Community": 138, "Licence": 60}, Counter(first.values())
 
 
+def national(n: int) -> list[dict[str, str]]:
+    """n invented cases spread like a national caseload (for benchmarks): 1,000 teams of 8 officers,
+    starts over a year, 1% sensitive, 2% a second case of someone already listed."""
+    rng = random.Random(f"national-{n}")
+    rows = []
+    for k in range(n):
+        team = rng.randrange(1000)
+        start = dt.date(2021, 6, 1) + dt.timedelta(days=rng.randrange(365))
+        rows.append({
+            "CRN": f"N{k:07d}", "PNC": f"{rng.randrange(1995, 2022)}/{rng.randrange(10**7):07d}X",
+            "Surname": rng.choice(SURNAMES), "First name": rng.choice(FIRST_NAMES),
+            "Date of birth": uk(dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(16000))),
+            "Gender": "Female" if rng.random() < 0.12 else "Male",
+            "Sentence type": "Licence" if rng.random() < 0.3 else "Community",
+            "Risk of serious harm": rng.choices([r for r, _ in ROSH], [w for _, w in ROSH])[0],
+            "Start date": uk(start), "Team": f"Team {team:04d}", "Officer": f"Officer {team:04d}-{rng.randrange(8)}",
+            "Sensitive": "Yes" if rng.random() < 0.01 else "",
+        })
+    for row in rng.sample(rows, n // 50):
+        row["PNC"] = rows[rng.randrange(n)]["PNC"]
+    return rows
+
+
 def main() -> None:
+    """python scripts/make_caseload_sample.py [OUT.csv [ROWS]]: the Newham caseload, or ROWS national cases."""
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    rows = national(int(sys.argv[2])) if len(sys.argv) > 2 else build()
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(build())
+        writer.writerows(rows)
     print(f"wrote {out}")
 
 

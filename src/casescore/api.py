@@ -270,7 +270,7 @@ def draw_sample(src: Source | str, spec: SampleSpec) -> Drawn:
     seed = spec.seed if spec.seed is not None else str(_secrets.randbelow(900_000) + 100_000)
     levels = [*names["within"], *(c for c, _ in names["max_per"] if c not in names["within"])]
     keep = eligibility.keep
-    ids = [str(i) for i in extract.ids[keep]]
+    ids = extract.ids[keep].tolist()
     strata = _strata_labels(extract, names["stratify"], keep)
     paths = list(zip(*(extract.text(c)[keep] for c in levels), strict=True)) if levels else [()] * len(ids)
     design = _sampling.Design(size.n if size else int(spec.size or 0), seed, tuple(levels), tuple(names["max_per"]),
@@ -347,5 +347,5 @@ def _carried(extract: _caseload.Caseload, eligibility: _caseload.Eligibility, gr
             dates = (eligibility.dates if eligibility.dates is not None else extract.dates(column))[keep]
             out[column] = [str(d) if ok else "" for d, ok in zip(dates, ~np.isnat(dates), strict=True)]
         else:
-            out[column] = [str(v) for v in extract.text(column)[keep]]
+            out[column] = extract.text(column)[keep].tolist()
     return out

@@ -37,7 +37,7 @@ class Caseload:
     rows: np.ndarray  # the table rows that are cases
     ids: np.ndarray  # each case's id as text
     not_cases: list[dict] = field(default_factory=list)  # {"row", "label", "reason"}
-    _text: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _factors: dict[int, tuple[np.ndarray, list[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def source(self) -> str:
@@ -66,12 +66,19 @@ class Caseload:
         hint = f"nearest: {', '.join(repr(h) for h in near)}; " if near else ""
         raise UsageError(f"{self.source}: no column named '{name}' ({hint}it has {_listed(named)})")
 
-    def text(self, name: str | int) -> np.ndarray:
-        """Each case's value in a column as text ('' when blank): whitespace trimmed and collapsed."""
+    def factor(self, name: str | int) -> tuple[np.ndarray, list[str]]:
+        """A column as codes, one per case (-1 when blank), and its distinct values as text (whitespace
+        trimmed and collapsed; two raw values may become the same text)."""
         j = name if isinstance(name, int) else self.column(name)
-        if j not in self._text:
-            self._text[j] = _column_text(self.table.columns[j])[self.rows]
-        return self._text[j]
+        if j not in self._factors:
+            codes, uniques = _factor(self.table, j)
+            self._factors[j] = codes[self.rows], uniques
+        return self._factors[j]
+
+    def text(self, name: str | int) -> np.ndarray:
+        """Each case's value in a column as text ('' when blank)."""
+        codes, uniques = self.factor(name)
+        return np.array([*uniques, ""], dtype=object)[codes]
 
     def cell(self, name: str | int, case: int) -> str:
         j = name if isinstance(name, int) else self.column(name)
@@ -81,7 +88,7 @@ class Caseload:
         """Each case's date in a column (numpy datetime64[D]; NaT when blank). A value that is not a
         date is an error naming its cell: a start date is never guessed."""
         j = self.column(name)
-        codes, uniques = factorize(self.table.columns[j])
+        codes, uniques = factorize(self.table.columns[j], adapt=self.table.sheet is not None)
         parsed = [None if answers.is_blank(u) else parse_date(answers.as_text(u)) for u in uniques]
         bad = [k for k, (u, d) in enumerate(zip(uniques, parsed, strict=True)) if d is None and not answers.is_blank(u)]
         case_codes = codes[self.rows]
@@ -107,7 +114,8 @@ def read(path: str, sheet: str | None = None, id_column: str | None = None) -> C
     j = _id_column(table.header, id_column)
     if j is None:
         raise UnreadableInput(f"{table.where()}: no column named '{id_column}'")
-    ids = _column_text(table.columns[j]) if table.columns else np.array([], dtype=object)
+    codes, uniques = _factor(table, j)
+    ids = np.array([*uniques, ""], dtype=object)[codes]
     rows, not_cases = _case_rows(table, ids)
     if not len(rows):
         raise UnreadableInput(f"{table.where()}: no cases: no row below the header row has a case id")
@@ -123,20 +131,32 @@ def _header_score(id_column: str | None):
     return score
 
 
-def _column_text(values) -> np.ndarray:
-    codes, uniques = factorize(values)
-    lookup = np.array([visible_text(answers.as_text(u)) for u in uniques] + [""], dtype=object)
-    return lookup[codes]
+def _factor(table: Table, j: int) -> tuple[np.ndarray, list[str]]:
+    """Column j of the table as codes per row (-1 for blank) and its distinct values as clean text."""
+    codes, uniques = factorize(table.columns[j], adapt=table.sheet is not None)
+    # Strip every value in one comprehension; only text with tabs, line breaks, runs of spaces or invisible
+    # characters (isprintable() is False for those) gets visible_text's full treatment.
+    text = [u.strip() if type(u) is str else "\t" for u in uniques]
+    for k in [k for k, t in enumerate(text) if not t.isprintable() or "  " in t]:
+        text[k] = _clean(uniques[k])
+    blank = np.array([t == "" for t in text] + [True], dtype=bool)
+    codes = np.where(blank[codes], -1, codes)  # a cell of spaces is as blank as an empty one
+    return codes, text
+
+
+def _clean(value) -> str:
+    return visible_text(value if type(value) is str else answers.as_text(value))
 
 
 def _case_rows(table: Table, ids: np.ndarray) -> tuple[np.ndarray, list[dict]]:
     """The rows that are cases, and the rows that are not (no case id, or a total or summary label)."""
-    label = np.array([bool(SUMMARY_LABEL.search(i)) for i in ids], dtype=bool) if len(ids) else np.zeros(0, bool)
+    label = _summary_labels(ids)
     no_id = ids == ""
     suspects = np.flatnonzero(no_id | label)
     not_cases: list[dict] = []
     if len(suspects):
-        texts = [_column_text(c)[suspects] for c in table.columns]
+        texts = [np.array([*u, ""], dtype=object)[c[suspects]] for c, u in (_factor(table, j)
+                                                                          for j in range(len(table.columns)))]
         for k, i in enumerate(suspects):
             content = next((t[k] for t in texts if t[k]), "")
             if not content:
@@ -145,6 +165,18 @@ def _case_rows(table: Table, ids: np.ndarray) -> tuple[np.ndarray, list[dict]]:
             not_cases.append({"row": table.header_row + 1 + int(i), "label": answers.shown(content, 20),
                               "reason": reason})
     return np.flatnonzero(~(no_id | label)), not_cases
+
+
+def _summary_labels(ids: np.ndarray) -> np.ndarray:
+    """Which ids are a total or summary label (`Total`, `% Yes`). Ids are nearly all distinct, so the
+    regular expression runs in Arrow (C++), not once per case in Python."""
+    if len(ids) < 1000:
+        return np.array([bool(SUMMARY_LABEL.search(i)) for i in ids], dtype=bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(pa.array(ids, pa.string()), SUMMARY_LABEL.pattern, ignore_case=True)
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _listed(names: list[str], limit: int = 12) -> str:
@@ -253,7 +285,7 @@ def eligible(caseload: Caseload, criteria: Criteria) -> Eligibility:
     for column, values in criteria.exclude:
         _filter(caseload, column, values, alive, out, keep=False)
     for column in criteria.required:
-        blank = alive & (caseload.text(column) == "")
+        blank = alive & (caseload.factor(column)[0] < 0)
         alive &= ~blank
         out.rules.append(Rule("missing", f"no value in '{caseload.table.header[caseload.column(column)]}' "
                                          "(a stratification column)", int(blank.sum())))
@@ -323,10 +355,12 @@ def _key_codes(caseload: Caseload, columns: tuple[str, ...]) -> np.ndarray:
     combined = np.zeros(caseload.cases, dtype=np.int64)
     blank = np.zeros(caseload.cases, dtype=bool)
     for column in columns:
-        text = caseload.text(column)
-        blank |= text == ""
-        codes, uniques = factorize(np.array([t.casefold() for t in text], dtype=object))
-        combined = factorize(combined * (len(uniques) + 1) + codes)[0].astype(np.int64)
+        codes, uniques = caseload.factor(column)
+        blank |= codes < 0
+        # uniques are clean text already (white space collapsed): folding case is all _loose would add
+        folded, distinct = factorize(np.array([u.casefold() for u in uniques], dtype=object))
+        codes = np.append(folded, -1)[codes]
+        combined = factorize(combined * (len(distinct) + 1) + codes)[0].astype(np.int64)
     combined[blank] = -1
     return combined
 
@@ -357,12 +391,14 @@ def _people(keys: list[np.ndarray], alive: np.ndarray) -> np.ndarray:
 
 def _filter(caseload: Caseload, column: str, values: tuple[str, ...], alive: np.ndarray, out: Eligibility,
             keep: bool) -> None:
-    text = caseload.text(column)
+    codes, uniques = caseload.factor(column)
     name = caseload.table.header[caseload.column(column)]
     wanted = {_loose(v) for v in values}
-    uniques = sorted(set(text[alive]))
-    hits = {u for u in uniques if _loose(u) in wanted}
-    match = np.isin(text, list(hits)) if hits else np.zeros(len(text), dtype=bool)
+    hit = np.array([_loose(u) in wanted for u in uniques] + [_loose("") in wanted], dtype=bool)
+    match = hit[codes]
+    lookup = [*uniques, ""]
+    present = sorted({lookup[c] for c in np.unique(codes[alive])})
+    hits = {u for u in present if _loose(u) in wanted}
     removed = alive & (~match if keep else match)
     alive &= ~removed
     shown = " or ".join(f"'{v}'" for v in values)
@@ -370,8 +406,8 @@ def _filter(caseload: Caseload, column: str, values: tuple[str, ...], alive: np.
     out.rules.append(Rule("where" if keep else "exclude", rule, int(removed.sum())))
     missing = [v for v in values if _loose(v) not in {_loose(u) for u in hits}]
     if missing:
-        present = ", ".join(f"'{u or BLANK}'" for u in uniques[:10]) + (" ..." if len(uniques) > 10 else "")
-        out.notes.append(f"no case has '{name}' = {', '.join(repr(v) for v in missing)} (values present: {present})")
+        shown = ", ".join(f"'{u or BLANK}'" for u in present[:10]) + (" ..." if len(present) > 10 else "")
+        out.notes.append(f"no case has '{name}' = {', '.join(repr(v) for v in missing)} (values present: {shown})")
 
 
 def _loose(value: str) -> str:

@@ -183,10 +183,15 @@ class GroupResult:
     path: tuple[str, ...]  # values from the outermost level down to this group
     available: int
     parent_available: int
-    quota: Fraction  # proportional share of the parent's allotment
-    allotted: int  # after rounding and limits
+    parent_allotted: int  # what the parent group shared out
+    allotted: int  # this group's share, after rounding and limits
     picked: int = 0
     parent_picked: int = 0
+
+    @property
+    def quota(self) -> Fraction:
+        """The exact proportional share of the parent's allotment."""
+        return Fraction(self.parent_allotted * self.available, self.parent_available)
 
 
 @dataclass
@@ -250,9 +255,9 @@ def draw(frame: Frame, design: Design) -> Sample:
     strata = [StratumResult(s, size, q, a, lifted=i in lifted) for i, (s, size, q, a) in enumerate(rows)]
     sample = Sample(design, n, [], [], strata, [], _allocation_notes(design, strata))
     filler = _Filler(design)
+    trees = {st.label: _tree(by_stratum[st.label], frame.paths, len(design.levels)) for st in strata}
     for st in strata:
-        chosen = filler.fill(_tree(by_stratum[st.label], frame.paths, len(design.levels)), st.allotted, st.label,
-                             sample.groups)
+        chosen = filler.fill(trees[st.label], st.allotted, st.label, sample.groups)
         st.picked = len(chosen)
         sample.chosen += chosen
     sample.adjustments += filler.notes
@@ -260,7 +265,8 @@ def draw(frame: Frame, design: Design) -> Sample:
                                       "limits leave no more cases in this stratum")
                            for st in strata if st.picked < st.allotted]
     if design.reserve is not None:
-        _draw_reserves(sample, filler, by_stratum, frame)
+        rank = {i: k for cases in by_stratum.values() for k, i in enumerate(cases)}
+        _draw_reserves(sample, filler, trees, rank)
     return sample
 
 
@@ -281,45 +287,57 @@ def _allocation_notes(design: Design, strata: list[StratumResult]) -> list[Adjus
     return notes
 
 
-def _draw_reserves(sample: Sample, filler: _Filler, by_stratum: dict[str, list[int]], frame: Frame) -> None:
+def _draw_reserves(sample: Sample, filler: _Filler, trees: dict[str, _Node], rank: dict[int, int]) -> None:
+    """Reserves from what each stratum's tree has left after the sample (every leaf gave its lowest keys)."""
     reserve = sample.design.reserve
     assert reserve is not None
-    taken = set(sample.chosen)
     for st in sample.strata:
-        left = [i for i in by_stratum[st.label] if i not in taken]  # still lowest key first
+        tree = trees[st.label]
         st.reserves_wanted = reserve.wanted(st.picked)
-        wanted = min(st.reserves_wanted, len(left))
-        chosen = filler.fill(_tree(left, frame.paths, len(sample.design.levels)), wanted, st.label, None)
-        order = {i: k for k, i in enumerate(left)}
-        chosen.sort(key=order.__getitem__)
+        chosen = filler.fill(tree, min(st.reserves_wanted, tree.size), st.label, None)
+        chosen.sort(key=rank.__getitem__)
         st.reserves = len(chosen)
         sample.reserves += [(i, k) for k, i in enumerate(chosen, start=1)]
         if st.reserves < st.reserves_wanted:
+            left = st.available - st.picked
             sample.adjustments.append(Adjustment(
                 "reserve-shortfall", st.label, f"{st.reserves} of {st.reserves_wanted} reserves: "
-                + ("no more cases in this stratum" if len(left) < st.reserves_wanted else "the limits leave no more")))
+                + ("no more cases in this stratum" if left < st.reserves_wanted else "the limits leave no more")))
 
 
 @dataclass
 class _Node:
     value: str
     depth: int  # index of the level this node is a value of; -1 for a stratum
-    cases: list[int]  # lowest key first
-    children: list[_Node]
+    size: int = 0  # cases not yet taken under this node
+    cases: list[int] = field(default_factory=list)  # a leaf's cases not yet taken, lowest key first
+    children: list[_Node] = field(default_factory=list)  # in order of value
 
 
-def _tree(cases: list[int], paths: Sequence[tuple[str, ...]], levels: int, depth: int = -1, value: str = "") -> _Node:
-    """A stratum's cases grouped level by level; every list keeps the lowest-key-first order."""
-    if depth + 1 >= levels:
-        return _Node(value, depth, cases, [])
-    groups: dict[str, list[int]] = {}
-    for i in cases:
-        groups.setdefault(paths[i][depth + 1], []).append(i)
-    return _Node(value, depth, cases, [_tree(groups[v], paths, levels, depth + 1, v) for v in sorted(groups)])
+def _tree(cases: list[int], paths: Sequence[tuple[str, ...]], levels: int) -> _Node:
+    """A stratum's cases grouped level by level. One pass over the cases (by their whole path), then
+    the paths in order: a prefix shared with the previous path is the same node."""
+    root = _Node("", -1, len(cases))
+    if levels == 0:
+        root.cases = cases
+        return root
+    leaves: dict[tuple[str, ...], list[int]] = {}
+    for i in cases:  # each list keeps the lowest-key-first order
+        leaves.setdefault(paths[i], []).append(i)
+    for path in sorted(leaves):
+        node = root
+        for depth, value in enumerate(path):
+            if not node.children or node.children[-1].value != value:
+                node.children.append(_Node(value, depth))
+            node = node.children[-1]
+            node.size += len(leaves[path])
+        node.cases = leaves[path]
+    return root
 
 
 class _Filler:
-    """Fills groups with cases, keeping count of the limited values across the whole sample."""
+    """Fills groups with cases, keeping count of the limited values across the whole sample. Taken cases
+    leave the tree, so that the reserves are drawn from the same tree afterwards."""
 
     def __init__(self, design: Design):
         self.levels = design.levels
@@ -327,44 +345,45 @@ class _Filler:
         self.used: dict[int, Counter[str]] = {depth: Counter() for depth in self.limits}
         self.notes: list[Adjustment] = []
 
-    def room(self, node: _Node) -> int | None:
-        """How many more cases this node's own value may give; None when it has no limit."""
-        if node.depth not in self.limits or node.value == "":
-            return None
-        return max(0, self.limits[node.depth] - self.used[node.depth][node.value])
+    def _room(self, node: _Node, cap: int) -> int:
+        k = self.limits.get(node.depth)
+        if k is None or node.value == "":  # a blank is not one officer: no limit
+            return cap
+        return max(0, min(cap, k - self.used[node.depth][node.value]))
 
     def capacity(self, node: _Node) -> int:
         """How many cases this node can give under every limit at or below it."""
         if not self.limits:
-            return len(node.cases)
-        cap = sum(self.capacity(c) for c in node.children) if node.children else len(node.cases)
-        room = self.room(node)
-        return cap if room is None else min(cap, room)
+            return node.size
+        cap = sum(map(self.capacity, node.children)) if node.children else node.size
+        k = self.limits.get(node.depth)  # _room, inlined: this runs once per group of the caseload
+        return cap if k is None or not node.value else max(0, min(cap, k - self.used[node.depth][node.value]))
 
     def fill(self, node: _Node, count: int, stratum: str, record: list[GroupResult] | None,
              path: tuple[str, ...] = ()) -> list[int]:
-        room = self.room(node)
-        # A stratum may be allotted more than its limits allow (a shortfall). Below it the split gives
-        # no group more than it can take, unless a value appears in two groups (an officer in two
-        # teams) and its room is used up in between: then this group falls short too.
-        count = min(count, self.capacity(node))
         if node.children:
-            chosen = self._split(node, count, stratum, record, path)
+            caps = [self.capacity(c) for c in node.children]
+            # A stratum may be allotted more than its limits allow (a shortfall). Below it no group is
+            # given more than it can take, unless a value appears in two groups (an officer in two
+            # teams) and its room is used up in between: then this group falls short too.
+            count = min(count, self._room(node, sum(caps)))
+            chosen = self._split(node, count, caps, stratum, record, path)
         else:
-            chosen = node.cases[:count]
-        if room is not None:
+            count = min(count, self._room(node, node.size))
+            chosen, node.cases = node.cases[:count], node.cases[count:]
+        node.size -= len(chosen)
+        if node.depth in self.limits and node.value:
             self.used[node.depth][node.value] += len(chosen)
         return chosen
 
-    def _split(self, node: _Node, count: int, stratum: str, record: list[GroupResult] | None,
+    def _split(self, node: _Node, count: int, caps: list[int], stratum: str, record: list[GroupResult] | None,
                path: tuple[str, ...]) -> list[int]:
-        sizes = [len(c.cases) for c in node.children]
-        shares = self._within_limits(node, largest_remainder(count, sizes), stratum, path, record is not None)
+        sizes = [c.size for c in node.children]
+        shares = self._within_limits(node, largest_remainder(count, sizes), caps, stratum, path, record is not None)
         chosen: list[int] = []
         groups = []
-        for child, q, share in zip(node.children, quotas(count, sizes), shares, strict=True):
-            group = GroupResult(stratum, self.levels[child.depth], (*path, child.value), len(child.cases),
-                                len(node.cases), q, share)
+        for child, size, share in zip(node.children, sizes, shares, strict=True):
+            group = GroupResult(stratum, self.levels[child.depth], (*path, child.value), size, node.size, count, share)
             if record is not None:
                 record.append(group)
             groups.append(group)
@@ -375,17 +394,16 @@ class _Filler:
             group.parent_picked = len(chosen)
         return chosen
 
-    def _within_limits(self, node: _Node, shares: list[int], stratum: str, path: tuple[str, ...],
+    def _within_limits(self, node: _Node, shares: list[int], caps: list[int], stratum: str, path: tuple[str, ...],
                        report: bool) -> list[int]:
         """Shares cut to what each child can give; the excess to the child with the fewest, one by one."""
-        caps = [self.capacity(c) for c in node.children]
         over = [(i, shares[i], caps[i]) for i in range(len(shares)) if shares[i] > caps[i]]
         if not over:
             return shares
         excess = sum(s - c for _, s, c in over)
         shares = [min(s, c) for s, c in zip(shares, caps, strict=True)]
         moved: Counter[int] = Counter()
-        sizes = [len(c.cases) for c in node.children]
+        sizes = [c.size for c in node.children]
         for _ in range(excess):
             open_ = [i for i in range(len(shares)) if shares[i] < caps[i]]
             if not open_:

@@ -74,7 +74,8 @@ def sample(
     carry: Annotated[Optional[list[str]], typer.Option(
         "--carry", metavar="COL", help="Also carry this column into the outputs (the id, strata, --within and date "
         "columns always are; nothing else is).")] = None,
-    detail: Annotated[bool, typer.Option("--detail", help="Also show the allocation inside each stratum.")] = False,
+    detail: Annotated[bool, typer.Option("--detail", help="Also give the allocation inside each stratum, group by "
+                                         "group (table, JSON and the workbook's Sample sheet).")] = False,
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="OUT.xlsx", help="Write the marking workbook: the template pre-filled with the "
         "sample, a Reserves sheet and a Sample sheet (- writes its bytes to standard output).")] = None,
@@ -144,7 +145,7 @@ def _report(drawn, out: _Out) -> None:
     from casescore.render import sample as render
 
     if out.fmt is Format.json:
-        write_json(render.summary_dict(drawn, _command_line(drawn)))
+        write_json(render.summary_dict(drawn, _command_line(drawn), out.detail))
     elif out.fmt is Format.csv:
         write_csv(drawn.rows(), render.csv_columns(drawn))
     else:
@@ -165,7 +166,7 @@ def _write_workbook(drawn, fw, out: _Out, file: str) -> None:
 
     assert out.output is not None
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    prefill = render.prefill(drawn, _command_line(drawn), __version__, when)
+    prefill = render.prefill(drawn, _command_line(drawn), __version__, when, out.detail)
     data = template.build(fw, 0, prompts=out.prompts, prefill=prefill)
     safe_write.write_bytes(out.output, data, out.force, (file,))
     info(wrote(out.output, data, len(prefill.case_ids)))

@@ -52,8 +52,9 @@ def eligibility_dict(drawn: Drawn) -> dict:
             "eligible": e.eligible, "notes": e.notes, "not_cases": drawn.caseload.not_cases}
 
 
-def summary_dict(drawn: Drawn, command: str | None = None) -> dict:
-    """Everything `--format json` gives: the caseload, eligibility, size, allocation, adjustments, cases."""
+def summary_dict(drawn: Drawn, command: str | None = None, detail: bool = False) -> dict:
+    """Everything `--format json` gives: the caseload, eligibility, size, allocation, adjustments, cases; and
+    with `detail` every group of the nested levels (a national caseload has thousands of officers)."""
     c, sample = drawn.caseload, drawn.sample
     return {
         "source": c.source, "sha256": c.sha256, "sheet": c.table.sheet, "id_column": c.id_column,
@@ -63,7 +64,7 @@ def summary_dict(drawn: Drawn, command: str | None = None) -> dict:
         "reserve": str(sample.design.reserve) if sample.design.reserve else None, "date_column": drawn.date_column,
         "sampled": len(sample.chosen), "shortfall": sample.shortfall, "reserves": len(sample.reserves),
         "strata": [stratum_dict(drawn, st) for st in sample.strata],
-        "groups": [group_dict(g) for g in sample.groups],
+        **({"groups": [group_dict(g) for g in sample.groups]} if detail else {}),
         "adjustments": [{"kind": a.kind, "where": a.where, "message": a.message} for a in sample.adjustments],
         "cases": drawn.rows(),
     }
@@ -177,7 +178,7 @@ def _table(title: str, header: list[str], rows: list[list[str]], numeric=()):
 # --- the workbook --------------------------------------------------------------------------
 
 
-def prefill(drawn: Drawn, command: str, version: str, when: str):
+def prefill(drawn: Drawn, command: str, version: str, when: str, detail: bool = False):
     """The marking template's cases (the sample, with its carried columns) and its Reserves and Sample sheets."""
     from casescore.workbook.template import Prefill, Sheet
 
@@ -189,11 +190,11 @@ def prefill(drawn: Drawn, command: str, version: str, when: str):
         case_ids=[r["case_id"] for r in rows],
         attributes={c: [r[c] for r in rows] for c in carried},
         sheets=[Sheet("Reserves", [["Reserve", "Case ID", "Stratum", *carried], *reserves]),
-                sample_sheet(drawn, command, version, when)],
+                sample_sheet(drawn, command, version, when, detail)],
     )
 
 
-def sample_sheet(drawn: Drawn, command: str, version: str, when: str):
+def sample_sheet(drawn: Drawn, command: str, version: str, when: str, detail: bool = False):
     """How the sample was drawn, so that anyone can check it and draw it again."""
     from casescore.workbook.template import Sheet
 
@@ -215,7 +216,7 @@ def sample_sheet(drawn: Drawn, command: str, version: str, when: str):
     rows += [["Stratum", "Picked", "Available", "Share of list (%)", "Share of sample (%)", "Quota", "Reserves"]]
     rows += [[d["stratum"], d["picked"], d["available"], d["share_of_list"], d["share_of_sample"], d["quota"],
               d["reserves"]] for d in (stratum_dict(drawn, st) for st in drawn.sample.strata)]
-    if drawn.sample.groups:
+    if drawn.sample.groups and detail:
         rows.append([])
         headings.append(len(rows))
         rows.append(["Stratum", "Level", "Group", "Picked", "Available", "Share of list (%)", "Share of sample (%)",
