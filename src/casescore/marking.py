@@ -247,6 +247,18 @@ class _Column:
             self._texts = [u.strip() if type(u) is str else answers.as_text(u) for u in self.uniques]
         return self._texts
 
+    def canonical(self, fn) -> tuple[np.ndarray, list[str]]:
+        """Per cell, the index of fn(its text) among the distinct results, with "" always index 0
+        (so a blank cell, and a value fn makes blank, is 0); and those results."""
+        names: dict[str, int] = {"": 0}
+        per_unique = [names.setdefault(fn(t) if t else "", len(names)) for t in self.texts()]
+        table = np.array([*per_unique, 0], dtype=np.intp)
+        return table[self.codes], list(names)
+
+    def text_of(self, i: SupportsIndex) -> str:
+        code = self.codes[i]
+        return "" if code < 0 else self.texts()[code]
+
     def per_text(self, fn, missing, dtype=object) -> np.ndarray:
         """fn of each cell's text, computed once per distinct value."""
         table = np.array([fn(t) for t in self.texts()] + [missing], dtype=dtype)
@@ -454,7 +466,8 @@ def _answer_problems(table: Table, columns: list[_Column], layout: _Layout, rows
 
 
 def _from_long(table: Table, framework: Framework, id_column: str | None = None) -> Marking:
-    """One row per answer -> the wide Marking, with array operations (no Python loop per row)."""
+    """One row per answer -> the wide Marking, with array operations on codes: each distinct id,
+    question and answer spelling is looked at once, never each of the millions of rows."""
     problems: list[Problem] = []
     known = framework.question_ids()
     cols = {normalise_header(h): j for j, h in reversed(list(enumerate(table.header)))}
@@ -463,49 +476,64 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
         raise UnreadableInput(f"{table.where()}: no column named '{id_column}'")
     q_j, a_j = cols["question"], cols["answer"]
     attr_js = {h: j for j, h in enumerate(table.header) if j not in (id_j, q_j, a_j) and h}
-    ids = _Column(table.columns[id_j], table.typed).text()
-    question = _Column(table.columns[q_j], table.typed)
-    qtext = question.text()
-    raw = _Column(table.columns[a_j], table.typed)
+    case_col, question, raw = (_Column(table.columns[j], table.typed) for j in (id_j, q_j, a_j))
+    id_key, id_texts = case_col.canonical(lambda t: t)  # per row: index of its id text ("" first)
+    q_key, q_names_all = question.canonical(_question_id)
     codes = raw.answer_codes()
-    qids = question.per_text(_question_id, "")
-    is_known = question.per_text(lambda t: _question_id(t) in known, False, bool)
-    content = (ids != "") | (qtext != "") | (codes != answers.BLANK)
-    for i in np.flatnonzero(content & (ids == "")):
+    has_id, has_q = id_key > 0, q_key > 0
+    content = has_id | has_q | (codes != answers.BLANK)
+    for i in np.flatnonzero(content & ~has_id):
         problems.append(Problem(table.cell(id_j, i), "this row has no case id", Kind.MISSING_ID))
-    unknown = content & (ids != "") & ~is_known
+    is_known = np.array([q in known for q in q_names_all], bool)[q_key]
+    unknown = content & has_id & ~is_known
     for i in np.flatnonzero(unknown):
         problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
-                                Kind.UNKNOWN_QUESTION, answers.shown(qtext[i])))
-    rows = np.flatnonzero(content & (ids != "") & ~unknown)
-    case_of, case_ids = factorize(ids[rows])
-    q_of, q_names = factorize(qids[rows])
+                                Kind.UNKNOWN_QUESTION, answers.shown(question.text_of(i))))
+    rows = np.flatnonzero(content & has_id & ~unknown)
+    case_of, case_order = _dense(id_key[rows])
+    q_of, q_order = _dense(q_key[rows])
+    case_ids = [id_texts[c] for c in case_order]
+    q_names = [q_names_all[q] for q in q_order]
     pair = case_of.astype(np.int64) * max(1, len(q_names)) + q_of
     first = _first_of_each(pair, len(case_ids) * max(1, len(q_names)))
+    _duplicate_answers(table, a_j, rows, pair, first, case_ids, case_of, q_names, q_of, problems)
+    grid = np.full((len(q_names), len(case_ids)), answers.BLANK, np.int8)  # one assignment for every answer
+    grid[q_of[first], case_of[first]] = codes[rows[first]]
+    for k in first[codes[rows[first]] == answers.INVALID]:
+        problems.append(Problem(table.cell(a_j, int(rows[k])), f"not an answer to {q_names[q_of[k]]}",
+                                Kind.INVALID_ANSWER, answers.shown(raw.value(rows[k])), answers.ACCEPTED))
+    for q, c in zip(*np.nonzero(grid == answers.BLANK), strict=True):
+        problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{q_names[q]} not marked",
+                                NOT_MARKED, accepted="Yes, No or N/A"))
+    answer_codes = {qid: grid[q] for q, qid in enumerate(q_names)}
+    attrs = {h: _first_per_case(_Column(table.columns[j], table.typed), rows, case_of, len(case_ids))
+             for h, j in attr_js.items()}
+    report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
+        (q for q in q_names if q in known), 0)), attributes=list(attrs))
+    return Marking(table.source, case_ids, attrs, answer_codes, problems=problems, report=report)
+
+
+def _duplicate_answers(table: Table, a_j: int, rows, pair, first, case_ids, case_of, q_names, q_of,
+                       problems: list[Problem]) -> None:
+    """A second answer to the same question for the same case is named (the first one counts)."""
     repeated = np.ones(len(rows), bool)
     repeated[first] = False
+    if not repeated.any():
+        return
     first_at = dict(zip(pair[first].tolist(), rows[first].tolist(), strict=True))
     for k in np.flatnonzero(repeated):
         at, case = int(rows[k]), answers.shown(case_ids[case_of[k]])
         problems.append(Problem(table.cell(a_j, at), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
                                 f"{table.cell(a_j, first_at[int(pair[k])]).ref})", Kind.DUPLICATE_ANSWER))
-    answer_codes = {}
-    for q, qid in enumerate(q_names):
-        chosen = first[q_of[first] == q]
-        out = np.full(len(case_ids), answers.BLANK, np.int8)
-        out[case_of[chosen]] = codes[rows[chosen]]
-        for k in chosen[codes[rows[chosen]] == answers.INVALID]:
-            problems.append(Problem(table.cell(a_j, int(rows[k])), f"not an answer to {qid}", Kind.INVALID_ANSWER,
-                                    answers.shown(raw.value(rows[k])), answers.ACCEPTED))
-        for c in np.flatnonzero(out == answers.BLANK):
-            problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{qid} not marked",
-                                    NOT_MARKED, accepted="Yes, No or N/A"))
-        answer_codes[qid] = out
-    attrs = {h: _first_per_case(_Column(table.columns[j], table.typed).text()[rows], case_of, len(case_ids))
-             for h, j in attr_js.items()}
-    report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
-        (q for q in q_names if q in known), 0)), attributes=list(attrs))
-    return Marking(table.source, list(case_ids), attrs, answer_codes, problems=problems, report=report)
+
+
+def _dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """keys renumbered 0..k-1 in order of first appearance, and the original key of each number."""
+    size = int(keys.max()) + 1 if len(keys) else 0
+    order = keys[_first_of_each(keys, size)]
+    number = np.full(size, -1, np.intp)
+    number[order] = np.arange(len(order))
+    return number[keys], order
 
 
 def _question_id(text: str) -> str:
@@ -519,12 +547,15 @@ def _first_of_each(keys: np.ndarray, size: int) -> np.ndarray:
     return np.sort(slot[slot >= 0])
 
 
-def _first_per_case(text: np.ndarray, case_of: np.ndarray, cases: int) -> np.ndarray:
+def _first_per_case(column: "_Column", rows: np.ndarray, case_of: np.ndarray, cases: int) -> np.ndarray:
     """Each case's first non-blank value of an attribute ('' if it has none)."""
     out = np.full(cases, "", dtype=object)
-    filled = np.flatnonzero(text != "")
+    blank = np.array([t == "" for t in column.texts()] + [True], bool)
+    codes = column.codes[rows]
+    filled = np.flatnonzero(~blank[codes])
     first = filled[_first_of_each(case_of[filled], cases)]
-    out[case_of[first]] = text[first]
+    texts = np.array([*column.texts(), ""], dtype=object)
+    out[case_of[first]] = texts[codes[first]]
     return out
 
 

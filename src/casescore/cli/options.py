@@ -53,7 +53,7 @@ ByOpt = Annotated[
 ]
 def confidence_level(value: float) -> float:
     """--confidence as a level: 95 and 0.95 both mean 95%."""
-    level = value / 100 if value > 1 else value
+    level = round(value / 100, 9) if value > 1 else value  # 99.9 / 100 is 0.9990000000000001
     if not 0.5 <= level <= 0.999:
         raise typer.BadParameter(f"must be a level from 50 to 99.9 percent, e.g. 95 or 0.95 (not {value:g})")
     return level
