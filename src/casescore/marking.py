@@ -547,7 +547,7 @@ def _first_of_each(keys: np.ndarray, size: int) -> np.ndarray:
     return np.sort(slot[slot >= 0])
 
 
-def _first_per_case(column: "_Column", rows: np.ndarray, case_of: np.ndarray, cases: int) -> np.ndarray:
+def _first_per_case(column: _Column, rows: np.ndarray, case_of: np.ndarray, cases: int) -> np.ndarray:
     """Each case's first non-blank value of an attribute ('' if it has none)."""
     out = np.full(cases, "", dtype=object)
     blank = np.array([t == "" for t in column.texts()] + [True], bool)
