@@ -119,8 +119,8 @@ def strata_rows(drawn: Drawn) -> list[list[str]]:
     return out
 
 
-STRATA_HEADER = ["Stratum", "Picked", "Share of list", "Share of sample", "Quota", "Reserves", "Note"]
-GROUP_HEADER = ["Stratum", "Level", "Group", "Picked", "Share of list", "Share of sample", "Quota"]
+STRATA_HEADER = ["Stratum", "Picked/available", "Share of list", "Share of sample", "Quota", "Reserves", "Note"]
+GROUP_HEADER = ["Stratum", "Level", "Group", "Picked/available", "Share of list", "Share of sample", "Quota"]
 
 
 def group_rows(drawn: Drawn) -> list[list[str]]:
