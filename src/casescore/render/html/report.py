@@ -428,8 +428,8 @@ def person_page(rated, part, made_at: dt.datetime | None = None) -> dict:
     style = Style.of(whole)
     sections = []
     for s, own in zip(whole.standards, mine.standards, strict=True):
-        if s.standard.method == "judgement" or not s.key_questions:
-            continue
+        if s.standard.method == "judgement" or not any(kq.tally.relevant for kq in s.key_questions):
+            continue  # nothing to set anyone's cases against
         rows = [(_row(style, own, q), [(part.value, style.fig(q.tally)), ("Whole sample", style.fig(w.tally))])
                 for kq, wkq in zip(own.key_questions, s.key_questions, strict=True)
                 for q, w in zip([kq, *kq.prompts], [wkq, *wkq.prompts], strict=True)]
@@ -443,8 +443,13 @@ def person_page(rated, part, made_at: dt.datetime | None = None) -> dict:
     sources = [("Input", rated.marking.source, rated.marking.sha256)]
     return {"title": rated.marking.title, "attribute": part.attribute, "value": part.value, "cases": mine.cases,
             "whole_cases": whole.cases, "framework": whole.framework, "style": style, "sections": sections,
-            "case_nos": case_nos(rated, mask, part.attribute), "notes": notes(style), "warnings": mine.warnings,
+            "case_nos": case_nos(rated, mask, part.attribute), "notes": notes(style), "warnings": _own_warnings(mine),
             "provisional": mine.provisional, "method": method_rows(whole, sources, made_at or now())}
+
+
+def _own_warnings(mine: Result) -> list[str]:
+    """A value's page shows no ratings, so a missing judgement rating is no concern of it."""
+    return [w for w in mine.warnings if not (mine.missing_judgements and w.startswith("no rating given"))]
 
 
 # --- rendering ------------------------------------------------------------------------------
