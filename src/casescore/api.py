@@ -74,7 +74,10 @@ def read_valid(src: Source | str, framework: Framework | None, partial: bool = F
     """Read a marking; raise ValidationFailed with every blocking problem.
 
     A partial marking's cases with nothing marked are left out (and counted in its report)."""
-    m = check_file(src, framework, progress)
+    return _valid(check_file(src, framework, progress), partial)
+
+
+def _valid(m: marking.Marking, partial: bool) -> marking.Marking:
     blocking = m.blocking(partial)
     if blocking:
         raise ValidationFailed(blocking)
@@ -86,14 +89,32 @@ def read_valid(src: Source | str, framework: Framework | None, partial: bool = F
     return m
 
 
-def rate_file(path: Source | str, framework: Framework | None = None, ratings: Sequence[str] = (),
-              partial: bool = False, by: Sequence[str] = (), confidence: float = 0.95, min_n: int = 10,
-              progress=None) -> Rated:
-    """Read, validate and rate a marking file. Raises ValidationFailed with every blocking problem.
+def check_files(sources: Sequence[Source | str], framework: Framework | None = None, ids_per_file: bool = False,
+                progress=None) -> marking.Marking:
+    """Read one marking, or several pooled into one (see pooling); its .problems lists everything wrong."""
+    if len(sources) == 1:
+        return check_file(sources[0], framework, progress)
+    from casescore import pooling
+
+    parts = [check_file(s, framework, progress) for s in sources]
+    labels = {p.framework.label if p.framework else "" for p in parts}
+    if len(labels) > 1:
+        each = ", ".join(f"{p.source}: {p.framework.label if p.framework else '?'}" for p in parts)
+        raise BadValue("pool", f"the files are marked against different frameworks ({each}); pool files of one "
+                               "framework")
+    return pooling.pool(parts, ids_per_file)
+
+
+def rate_file(path: Source | str | list[Source | str], framework: Framework | None = None,
+              ratings: Sequence[str] = (), partial: bool = False, by: Sequence[str] = (), confidence: float = 0.95,
+              min_n: int = 10, progress=None, ids_per_file: bool = False) -> Rated:
+    """Read, validate and rate a marking file, or several pooled (judgement ratings then only from
+    `ratings`). Raises ValidationFailed with every blocking problem.
 
     progress(done, total), if given, is called as a large workbook is read."""
     judgements.merge(framework or load(), {}, list(ratings))  # a bad rating fails before the file is read
-    m = read_valid(path, framework, partial, progress)
+    sources = path if isinstance(path, list) else [path]
+    m = _valid(check_files(sources, framework, ids_per_file, progress), partial)
     framework = m.framework or load()  # the one given, or the one the file records
     given = judgements.merge(framework, m.judgements, list(ratings))
     not_marked = m.report.not_marked_cases if m.report else 0
@@ -188,6 +209,7 @@ def rate_each(rated: Rated, attribute: str) -> list[Part]:
 
 import datetime as _dt  # noqa: E402
 import secrets as _secrets  # noqa: E402
+from dataclasses import field as _field  # noqa: E402
 
 from casescore import caseload as _caseload  # noqa: E402
 from casescore import errors as _errors  # noqa: E402
@@ -233,6 +255,7 @@ class Drawn:
     ids: list[str]  # per eligible case
     strata: list[str]  # per eligible case
     carried: dict[str, list[str]]  # column -> value per eligible case: all the workbook and rows carry
+    stratum_values: dict[str, tuple[str, ...]] = _field(default_factory=dict)  # label -> its column values
 
     def rows(self, reserves: bool = True) -> list[dict]:
         """The sampled cases (by stratum, level by level, then id), then the reserves (by stratum, in their
@@ -271,14 +294,14 @@ def draw_sample(src: Source | str, spec: SampleSpec) -> Drawn:
     levels = [*names["within"], *(c for c, _ in names["max_per"] if c not in names["within"])]
     keep = eligibility.keep
     ids = extract.ids[keep].tolist()
-    strata = _strata_labels(extract, names["stratify"], keep)
+    strata, stratum_values = _strata_labels(extract, names["stratify"], keep)
     paths = list(zip(*(extract.text(c)[keep] for c in levels), strict=True)) if levels else [()] * len(ids)
     design = _sampling.Design(size.n if size else int(spec.size or 0), seed, tuple(levels), tuple(names["max_per"]),
                               spec.reserve)
     sample = _sampling.draw(_sampling.Frame(ids, strata, paths), design)
     carried = _carried(extract, eligibility, [*names["stratify"], *levels], date_column, names["carry"])
     return Drawn(extract, eligibility, spec, seed, spec.seed is None, size, sample, names["stratify"], levels,
-                 date_column, ids, strata, carried)
+                 date_column, ids, strata, carried, stratum_values)
 
 
 def _check_size_spec(spec: SampleSpec) -> None:
@@ -300,6 +323,12 @@ def _column_names(extract: _caseload.Caseload, spec: SampleSpec) -> dict:
             return extract.table.header[extract.column(column)]
         except _errors.UsageError as exc:
             raise _errors.UsageError(f"{option} '{column}': {exc}") from None
+
+    for option, given in (("--stratify", spec.stratify), ("--within", spec.within)):
+        found = [name(option, c) for c in given]
+        if len(set(found)) < len(found):
+            twice = next(c for c in found if found.count(c) > 1)
+            raise _errors.UsageError(f"{option} '{twice}': the same column given twice")
 
     return {
         "stratify": [name("--stratify", c) for c in spec.stratify],
@@ -327,10 +356,18 @@ def _date_column(extract: _caseload.Caseload, spec: SampleSpec) -> str | None:
     return found[0] if found else None
 
 
-def _strata_labels(extract: _caseload.Caseload, columns: list[str], keep) -> list[str]:
+def _strata_labels(extract: _caseload.Caseload, columns: list[str], keep) -> tuple[list[str], dict]:
+    """Each case's stratum as a label ('Licence / High'), and each label's values."""
     if not columns:
-        return [ALL_CASES] * len(keep)
-    return [" / ".join(values) for values in zip(*(extract.text(c)[keep] for c in columns), strict=True)]
+        return [ALL_CASES] * len(keep), {ALL_CASES: ()}
+    combos = list(zip(*(extract.text(c)[keep].tolist() for c in columns), strict=True))
+    values: dict[str, tuple[str, ...]] = {}
+    for combo in set(combos):
+        label = " / ".join(combo)
+        if values.setdefault(label, combo) != combo:  # only when a value itself contains ' / '
+            raise _errors.UsageError(f"{extract.source}: strata {values[label]} and {combo} would both be called "
+                                     f"'{label}'; change ' / ' in the values")
+    return [" / ".join(combo) for combo in combos], values
 
 
 def _carried(extract: _caseload.Caseload, eligibility: _caseload.Eligibility, grouping: list[str],

@@ -46,6 +46,7 @@ class Kind(StrEnum):
     ORPHAN_PROMPT = "orphan-prompt"
     NO_CASES = "no-cases"
     NO_MARKED_CASES = "no-marked-cases"
+    POOL_QUESTIONS = "pool-questions"  # pooled files with different question columns
 
 
 NOT_MARKED = Kind.NOT_MARKED  # the one problem kind a partial rating lets through

@@ -6,17 +6,27 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import FormatOpt, FrameworkOpt, IdColumnOpt, MarkingArg, SheetOpt, given_framework, source
+from casescore.cli.options import (
+    FormatOpt,
+    FrameworkOpt,
+    IdColumnOpt,
+    IdsPerFileOpt,
+    MarkingsArg,
+    SheetOpt,
+    given_framework,
+    sources,
+)
 from casescore.cli.output import Format, stderr_console, working, write, write_csv, write_json
 
 
 def check(
-    file: MarkingArg,
+    files: MarkingsArg,
     framework: FrameworkOpt = None,
     partial: Annotated[bool, typer.Option("--partial", help="Do not count unmarked answers as problems.")] = False,
     fmt: FormatOpt = "table",
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
+    ids_per_file: IdsPerFileOpt = False,
 ) -> None:
     """Say what was read from a case-marking file, then list every problem (file, sheet, cell,
     what is wrong, what is accepted). Exit 1 when there are problems.
@@ -31,8 +41,9 @@ def check(
     from casescore.errors import ExitCode
     from casescore.render import check as render
 
-    with working(f"Reading {file}", file) as progress:
-        marking = api.check_file(source(file, sheet, id_column), given_framework(framework), progress)
+    srcs = sources(files, sheet, id_column)
+    with working(f"Reading {srcs[0].path}", srcs[0].path) as progress:
+        marking = api.check_files(srcs, given_framework(framework), ids_per_file, progress)
     problems = marking.blocking(partial)
     summary = (f"{marking.source}: {marking.cases} cases, {len(marking.answers)} question columns, "
                + (f"{len(problems)} problem(s)" if problems else "no problems"))

@@ -10,13 +10,14 @@ from casescore.cli.options import (
     ForceOpt,
     FrameworkOpt,
     IdColumnOpt,
-    MarkingArg,
+    IdsPerFileOpt,
+    MarkingsArg,
     PartialOpt,
     RatingOpt,
     SheetOpt,
     WorkbookOutOpt,
     given_framework,
-    source,
+    sources,
     workbook_target,
     wrote,
 )
@@ -24,7 +25,7 @@ from casescore.cli.output import info, warn, working
 
 
 def export(
-    file: MarkingArg,
+    files: MarkingsArg,
     workbook: WorkbookOutOpt,
     framework: FrameworkOpt = None,
     rating: RatingOpt = [],
@@ -34,6 +35,7 @@ def export(
     force: ForceOpt = False,
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
+    ids_per_file: IdsPerFileOpt = False,
 ) -> None:
     """Write the data workbook: Summary, Key questions (with chart), Prompts, Cases, Method.
 
@@ -45,13 +47,15 @@ def export(
     from casescore import api, safe_write
     from casescore.workbook import export as book
 
-    safe_write.check_target(workbook_target(workbook), force, (file,))  # fail before the work, not after it
-    with working(f"Reading {file}", file) as progress:
-        rated = api.rate_file(source(file, sheet, id_column), given_framework(framework), rating, partial,
-                              progress=progress)
-    with working(f"Writing {workbook}", file):
+    srcs = sources(files, sheet, id_column)
+    inputs = tuple(s.path for s in srcs)
+    safe_write.check_target(workbook_target(workbook), force, inputs)  # fail before the work, not after it
+    with working(f"Reading {srcs[0].path}", srcs[0].path) as progress:
+        rated = api.rate_file(srcs, given_framework(framework), rating, partial, progress=progress,
+                              ids_per_file=ids_per_file)
+    with working(f"Writing {workbook}", srcs[0].path):
         data = book.build(rated, include_cases=not no_cases)
-        safe_write.write_bytes(workbook, data, force, (file,))
+        safe_write.write_bytes(workbook, data, force, inputs)
     info(wrote(workbook, data, rated.marking.cases))
     notice = rated.marking.report.notice() if rated.marking.report else None
     if notice:

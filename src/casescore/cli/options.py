@@ -35,6 +35,17 @@ FormatOpt = Annotated[str, format_option("table", "json", "csv", "markdown")]
 MarkingArg = Annotated[
     str, typer.Argument(metavar="FILE", help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin."),
 ]
+MarkingsArg = Annotated[
+    list[str],
+    typer.Argument(metavar="FILE...", show_default=False,
+                   help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin. Several files, a folder or a "
+                        "pattern pool their cases into one rating, with a Source attribute naming each file."),
+]
+IdsPerFileOpt = Annotated[
+    bool,
+    typer.Option("--ids-per-file", help="Pooling: case ids need only be unique within a file (each is prefixed "
+                                        "with its Source)."),
+]
 RatingOpt = Annotated[
     list[str],
     typer.Option("--rating", "-r", metavar="STD=RATING",
@@ -136,3 +147,16 @@ def given_framework(spec: str | None):
     from casescore.framework import load
 
     return load(spec) if spec else None
+
+
+def sources(files: list[str], sheet: str | None, id_column: str | None) -> list:
+    """FILE... (files, folders, patterns) as the core's Sources."""
+    from casescore.errors import UsageError
+    from casescore.pooling import expand
+
+    paths = expand(files)
+    if not paths:
+        raise UsageError(f"no marking files in {' '.join(files)}")
+    if paths.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    return [source(p, sheet, id_column) for p in paths]

@@ -12,19 +12,20 @@ from casescore.cli.options import (
     FormatOpt,
     FrameworkOpt,
     IdColumnOpt,
-    MarkingArg,
+    IdsPerFileOpt,
+    MarkingsArg,
     MinNOpt,
     PartialOpt,
     RatingOpt,
     SheetOpt,
     given_framework,
-    source,
+    sources,
 )
 from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
 
 
 def rate(
-    file: MarkingArg,
+    files: MarkingsArg,
     framework: FrameworkOpt = None,
     rating: RatingOpt = [],
     partial: PartialOpt = False,
@@ -38,6 +39,7 @@ def rate(
     min_n: MinNOpt = 10,
     sheet: SheetOpt = None,
     id_column: IdColumnOpt = None,
+    ids_per_file: IdsPerFileOpt = False,
 ) -> None:
     """Rate every standard from a case-marking file: key questions, ratings, score and overall rating.
 
@@ -46,6 +48,7 @@ def rate(
       casescore rate sample_data/newham-2022.xlsx
       casescore rate marking.xlsx --by "Sentence type" --prompts
       casescore rate marking.csv --rating 1.1=good --format json > ratings.json
+      casescore rate region/ --by Source --rating 1.1=good   (every marking in a folder, pooled)
     """
     from casescore import api
     from casescore.framework import load
@@ -53,8 +56,9 @@ def rate(
 
     fw = given_framework(framework)
     floor = api.fail_under_rating(fw or load(), fail_under)
-    with working(f"Reading {file}", file) as progress:
-        rated = api.rate_file(source(file, sheet, id_column), fw, rating, partial, by, confidence, min_n, progress)
+    srcs = sources(files, sheet, id_column)
+    with working(f"Reading {srcs[0].path}", srcs[0].path) as progress:
+        rated = api.rate_file(srcs, fw, rating, partial, by, confidence, min_n, progress, ids_per_file)
     result = rated.result
     name = rated.marking.title
     if fmt is Format.json:

@@ -128,8 +128,9 @@ def _ratings(ws, framework: Framework) -> None:
 
 def _inspection(ws, framework: Framework) -> None:
     # The framework is recorded so that reading the workbook against another one is caught.
-    rows: list[list] = [["Inspection", None], ["Organisation", None], ["Fieldwork start", None], ["Fieldwork end", None],
-            ["Marked by", None], ["Notes", None], ["Framework", f"{framework.id}: {framework.title}"]]
+    rows: list[list] = [["Inspection", None], ["Organisation", None], ["Fieldwork start", None],
+                        ["Fieldwork end", None], ["Marked by", None], ["Notes", None],
+                        ["Framework", f"{framework.id}: {framework.title}"]]
     table(ws, ["Field", "Value"], rows, filters=False)
     ws.column_dimensions["B"].width = 60
 
