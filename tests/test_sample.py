@@ -416,6 +416,20 @@ def test_bad_requests_are_named(cli, args, code, message):
     assert message in " ".join(run.err.split())
 
 
+def test_strata_values_may_hold_the_separator(cli, tmp_path):
+    rows = [["A1", "2022-01-24", "Community / SSO"], ["A2", "2022-01-24", "Licence"], ["A3", "2022-01-25", "Licence"]]
+    path = write_caseload(tmp_path / "c.csv", rows)
+    run = cli("sample", path, "--size", "2", "--stratify", "Sentence type", "--seed", "1", "--format", "json")
+    assert run.code == 0, run.err
+    assert {s["stratum"]: s["values"] for s in run.json()["strata"]} == {
+        "Community / SSO": {"Sentence type": "Community / SSO"}, "Licence": {"Sentence type": "Licence"}}
+    path = write_caseload(tmp_path / "d.csv", [["B1", "A / B", "C"], ["B2", "A", "B / C"]], header=("CRN", "X", "Y"))
+    run = cli("sample", path, "--size", "2", "--stratify", "X", "--stratify", "Y")
+    assert run.code == 2 and "would both be called 'A / B / C'" in run.err
+    run = cli("sample", path, "--size", "2", "--within", "X", "--within", "x")
+    assert run.code == 2 and "--within 'X': the same column given twice" in run.err
+
+
 def test_empty_caseload_and_missing_file(cli, tmp_path):
     path = write_caseload(tmp_path / "empty.csv", [])
     run = cli("sample", path, "--size", "1")

@@ -32,7 +32,7 @@ def size_dict(drawn: Drawn) -> dict:
 
 
 def stratum_dict(drawn: Drawn, st: StratumResult) -> dict:
-    values = dict(zip(drawn.stratify, st.label.split(" / "), strict=True)) if drawn.stratify else {}
+    values = dict(zip(drawn.stratify, drawn.stratum_values[st.label], strict=True))
     return {"stratum": st.label, "values": values, "available": st.available, "picked": st.picked,
             "share_of_list": _percent(st.available, drawn.sample.population),
             "share_of_sample": _percent(st.picked, len(drawn.sample.chosen)), "quota": _quota(st.quota),
