@@ -176,7 +176,7 @@ def _standard_chart(style: Style, s: StandardResult, view: StandardView) -> char
                             f"{s.standard.id} {s.standard.name}: key questions", description)
 
 
-def ratings_panel(style: Style, standards: list[StandardView]) -> list[tuple[str, list[StandardView]]]:
+def ratings_panel(standards: list[StandardView]) -> list[tuple[str, list[StandardView]]]:
     """Standards grouped by domain, in framework order, as a report's ratings page shows them."""
     groups: list[tuple[str, list[StandardView]]] = []
     for s in standards:
@@ -208,9 +208,9 @@ def breakdowns(style: Style, result: Result, views: dict[str, StandardView]) -> 
             rows = [(_row(style, s, kq), [(g, style.fig(t)) for g, t in kq.by.get(attribute, {}).items()])
                     for kq in s.key_questions]
             if any(f.relevant for _, figs in rows for _, f in figs):
-                blocks.append(BreakdownBlock(views[s.standard.id], _group_chart(
-                    style, _anchor("by", attribute, s.standard.id), f"{s.standard.id} {s.standard.name} by {attribute}",
-                    rows), rows))
+                title = f"{s.standard.id} {s.standard.name} by {attribute}"
+                chart = _group_chart(style, _anchor("by", attribute, s.standard.id), title, rows)
+                blocks.append(BreakdownBlock(views[s.standard.id], chart, rows))
         out.append((attribute, blocks))
     return out
 
@@ -253,12 +253,17 @@ def areas(style: Style, result: Result, found: list[statements.Gap]) -> dict:
 
 
 def _points(c: Change) -> str:
-    return "-" if c.points is None else f"{c.points:+.0f} pp"
+    """'+20 pp', as `compare` prints a change."""
+    from casescore.render.compare import change_label
+
+    return change_label(c)
 
 
 def _change_interval(c: Change) -> str:
-    ci = c.interval
-    return "" if ci is None else f"{ci[0]:+.0f} to {ci[1]:+.0f}"
+    """'+1 to +45', as `compare` prints its interval."""
+    from casescore.render.compare import interval_label
+
+    return interval_label(c)
 
 
 def drafted(style: Style, result: Result, found: list[statements.Gap]) -> dict:
@@ -294,9 +299,9 @@ def comparison(cmp: Comparison, sides: tuple[dict, dict]) -> dict:
     before, after = Style.of(cmp.before), Style.of(cmp.after)
     rows = [_change_row(before, after, qc.question.question.id, qc.question.question.text, qc.question.kind,
                         qc.change, qc.by) for qc in cmp.questions]
-    old = {s.standard.id: s for s in cmp.before.standards}
-    ratings = [(s.standard.id, s.standard.name, old[s.standard.id].rating if s.standard.id in old else None,
-                rating_class(cmp.before.framework, old[s.standard.id].rating if s.standard.id in old else None),
+    earlier = {s.standard.id: s.rating for s in cmp.before.standards}
+    ratings = [(s.standard.id, s.standard.name, earlier.get(s.standard.id),
+                rating_class(cmp.before.framework, earlier.get(s.standard.id)),
                 s.rating, rating_class(cmp.after.framework, s.rating)) for s in cmp.after.standards]
     kq_rows = [r for r in rows if r.kind == "key question"]
     return {
@@ -375,7 +380,7 @@ def report_page(rated, before=None, cmp: Comparison | None = None, made_at: dt.d
     page = {
         "title": marking.title, "framework": result.framework, "result": result, "style": style,
         "score": data.score_label(result), "overall_class": rating_class(result.framework, result.overall_rating),
-        "domains": ratings_panel(style, views), "standards": [v for v in views if v.method != "judgement"],
+        "domains": ratings_panel(views), "standards": [v for v in views if v.method != "judgement"],
         "breakdowns": breakdowns(style, result, {v.id: v for v in views}),
         "areas": areas(style, result, found), "drafts": drafted(style, result, found),
         "comparison": None, "notes": notes(style), "warnings": [*notice, *result.warnings],
