@@ -273,3 +273,20 @@ def test_cases_sheet_extent_and_answers(exported):
     rows = list(ws.iter_rows(min_row=2, max_row=34, values_only=True))
     assert [r[0] for r in rows] == [f"NEW-{i:03d}" for i in range(1, 34)]
     assert {v for r in rows for v in r[6:]} <= {"Yes", "No", "N/A"}
+
+
+def test_export_to_a_file_is_the_same_workbook_as_export_to_stdout(tmp_path):
+    """A file is written as the workbook is made (nothing large held in memory); standard output gets
+    the same workbook from memory."""
+    import io
+
+    path = tmp_path / "e.xlsx"
+    subprocess.run([sys.executable, "-m", "casescore", "export", str(SAMPLE), "-o", str(path)], check=True,
+                   capture_output=True)
+    piped = subprocess.run([sys.executable, "-m", "casescore", "export", str(SAMPLE), "-o", "-"], check=True,
+                           capture_output=True).stdout
+    streamed = zipfile.ZipFile(path)
+    buffered = zipfile.ZipFile(io.BytesIO(piped))
+    assert streamed.namelist() == buffered.namelist()
+    for name in ("xl/worksheets/sheet4.xml", "xl/worksheets/sheet1.xml"):
+        assert streamed.read(name) == buffered.read(name)

@@ -6,6 +6,7 @@ less the umask); a replaced file keeps its mode."""
 from __future__ import annotations
 
 import errno
+import io
 import os
 import secrets
 import stat
@@ -42,15 +43,23 @@ def check_target(target: str, force: bool = False, inputs: tuple[str, ...] = ())
 def write_bytes(target: str, data: bytes, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
     """Write data to target ('-' is standard output), checking it first (again: the work
     between the first check and now may have taken minutes)."""
+    write_with(target, lambda fh: fh.write(data), force, inputs)
+
+
+def write_with(target: str, write, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
+    """write(binary file) fills target ('-' is standard output) by the same rules as write_bytes,
+    so that a large output goes to disk as it is made instead of being held in memory first."""
     path = check_target(target, force, inputs)
     if path is None:
-        _to_stdout(data)
+        buffer = io.BytesIO()  # standard output is not seekable, which a zip writer needs
+        write(buffer)
+        _to_stdout(buffer.getvalue())
         return
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
     fd, tmp = _create_temporary(path, target)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         if mode is not None:

@@ -54,9 +54,15 @@ def export(
         rated = api.rate_file(srcs, given_framework(framework), rating, partial, progress=progress,
                               ids_per_file=ids_per_file)
     with working(f"Writing {workbook}", srcs[0].path):
-        data = book.build(rated, include_cases=not no_cases)
-        safe_write.write_bytes(workbook, data, force, inputs)
-    info(wrote(workbook, data, rated.marking.cases))
+        written: bytes | str
+        if workbook == "-":
+            written = data = book.build(rated, include_cases=not no_cases)
+            safe_write.write_bytes(workbook, data, force, inputs)
+        else:  # straight to the file: a million-case workbook is never held in memory whole
+            safe_write.write_with(workbook, lambda fh: book.build(rated, include_cases=not no_cases, out=fh),
+                                  force, inputs)
+            written = workbook
+    info(wrote(workbook, written, rated.marking.cases))
     notice = rated.marking.report.notice() if rated.marking.report else None
     if notice:
         warn(notice)

@@ -131,12 +131,13 @@ def workbook_target(target: str) -> str:
     return target
 
 
-def wrote(target: str, data: bytes, cases: int) -> str:
-    """What a command wrote, for stderr: `wrote out.xlsx: 5 sheets, 33 cases`."""
+def wrote(target: str, written: bytes | str, cases: int) -> str:
+    """What a command wrote (its bytes, or the file now holding them), for stderr:
+    `wrote out.xlsx: 5 sheets, 33 cases`."""
     import io
     import zipfile
 
-    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    names = zipfile.ZipFile(io.BytesIO(written) if isinstance(written, bytes) else written).namelist()
     sheets = sum(n.startswith("xl/worksheets/") and n.endswith(".xml") for n in names)
     where = "standard output" if target == "-" else target
     return f"wrote {where}: {sheets} sheet(s), {cases} case(s)"

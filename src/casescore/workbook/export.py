@@ -20,8 +20,9 @@ from casescore.workbook import rows_xml
 from casescore.workbook.cells import BOLD, PERCENT, WRAP, fit_widths, put, rating_fill, table, to_bytes
 
 
-def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None) -> bytes:
-    """The workbook's bytes, for safe_write to put on disk (or stdout)."""
+def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None, out=None) -> bytes:
+    """The workbook's bytes, for safe_write to put on disk (or stdout); or, given `out` (a binary
+    file), the workbook written into it as its Cases sheet is made (then b"" is returned)."""
     made_at = made_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     wb = Workbook()
     _summary(wb.active, rated)
@@ -32,9 +33,12 @@ def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None)
     wb.properties.creator = f"casescore {__version__}"
     book = to_bytes(wb)
     if cases is None:
+        if out is not None:
+            out.write(book)
+            return b""
         return book
     sheet_path = f"xl/worksheets/sheet{wb.sheetnames.index('Cases') + 1}.xml"
-    return rows_xml.splice(book, sheet_path, cases, width=wb["Cases"].max_column)
+    return rows_xml.splice(book, sheet_path, cases, width=wb["Cases"].max_column, out=out)
 
 
 def _summary(ws, rated) -> None:

@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -31,8 +32,10 @@ def _after_reference(value: str) -> str:
     return f'" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def splice(book: bytes, sheet_path: str, rows: Iterable[Sequence[str | None]], width: int, first_row: int = 2) -> bytes:
-    """The workbook with `rows` (text or None per cell) added below the sheet's header."""
+def splice(book: bytes, sheet_path: str, rows: Iterable[Sequence[str | None]], width: int, first_row: int = 2,
+           out: BinaryIO | None = None) -> bytes:
+    """The workbook with `rows` (text or None per cell) added below the sheet's header: written to
+    `out` when given (a file: nothing large is held in memory), else returned."""
     starts = [f'<c r="{get_column_letter(j + 1)}' for j in range(width)]
     cache: dict[tuple[int, str], str] = {}  # (column, value) -> XML after the row number
 
@@ -51,8 +54,9 @@ def splice(book: bytes, sheet_path: str, rows: Iterable[Sequence[str | None]], w
         return "".join(parts)
 
     source = zipfile.ZipFile(io.BytesIO(book))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+    buffer = io.BytesIO() if out is None else None
+    sink: BinaryIO = out if out is not None else buffer  # type: ignore[assignment]
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename != sheet_path:
@@ -71,7 +75,7 @@ def splice(book: bytes, sheet_path: str, rows: Iterable[Sequence[str | None]], w
                     batch = rows[start:start + ROWS_PER_WRITE]
                     fh.write("".join(row_xml(first_row + start + k, row) for k, row in enumerate(batch)).encode())
                 fh.write(tail)
-    return out.getvalue()
+    return buffer.getvalue() if buffer is not None else b""
 
 
 def _may_need_zip64(fixed: int, rows: list, width: int, last: int) -> bool:
