@@ -215,8 +215,11 @@ def test_breakdowns_equal_rate_json(report, cli):
 
 
 def test_compare_section_equals_compare_json(report, cli):
-    page, _ = report(REAUDIT, "--compare", SAMPLE, "--by", "Sentence type")
+    page, run = report(REAUDIT, "--compare", SAMPLE, "--by", "Sentence type")
     expected = cli("compare", SAMPLE, REAUDIT, "--format", "json", "--by", "Sentence type").json()
+    for warning in expected["warnings"]:  # on stderr, as compare gives them, and on the page
+        assert warning in run.err
+        assert warning in " ".join(page.find_all("ul", **{"class": "warnings"})[0].text().split())
     section = page.find_all("section", id="change")[0]
     assert section.field("before-cases") == str(expected["before"]["cases"])
     assert section.field("after-cases") == str(expected["after"]["cases"])
@@ -277,6 +280,23 @@ def test_charts_have_a_bar_per_key_question_and_a_text_alternative(report, cli):
         for kq in relevant:
             assert kq["id"] in desc
         assert section[0].find_all("table"), "every chart has a table of its figures"
+
+
+def test_ids_are_unique_and_every_reference_resolves(report, cli, tmp_path):
+    path, _ = _practitioner_marking(tmp_path)
+    pages = [report(REAUDIT, "--compare", SAMPLE, "--by", "Sentence type", "--by", "Age group")[0],
+             report(path, "--by", "Practitioner", name="p.html")[0]]
+    assert cli("report", path, "--per", "Practitioner", "-o", tmp_path / "per").code == 0
+    pages += [parse(f.read_bytes()) for f in (tmp_path / "per").iterdir()]
+    for page in pages:
+        ids = [n.attrs["id"] for n in page.iter() if "id" in n.attrs]
+        assert len(ids) == len(set(ids))
+        assert all(re.fullmatch(r"[A-Za-z][\w-]*", i) for i in ids)
+        for n in page.iter():
+            for ref in n.attrs.get("aria-labelledby", "").split():
+                assert ref in ids
+            if n.tag == "a" and n.attrs.get("href", "").startswith("#"):
+                assert n.attrs["href"][1:] in ids
 
 
 def test_headings_go_down_one_level_at_a_time(report):

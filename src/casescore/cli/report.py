@@ -79,9 +79,11 @@ def report(
     notices = _notices(rated)
     if per is not None:
         _write_pages(rated, per, Path(output), force, inputs)
+        warnings = rated.result.warnings
     else:
-        _write_report(rated, compare, partial, by, output, force, inputs, (sheet, id_column), notices)
-    for message in [*notices, *rated.result.warnings]:
+        before = _read_before(rated, compare, partial, by, (sheet, id_column)) if compare else None
+        warnings = _write_report(rated, before, output, force, inputs, notices)
+    for message in [*notices, *warnings]:
         warn(message)
 
 
@@ -102,20 +104,26 @@ def _notices(rated) -> list[str]:
     return [notice] if notice else []
 
 
-def _write_report(rated, compare: str | None, partial: bool, by: list[str], output: str, force: bool,
-                  inputs: tuple[str, ...], where: tuple[str | None, str | None], notices: list[str]) -> None:
-    from casescore import api, safe_write
+def _read_before(rated, compare: str, partial: bool, by: list[str], where: tuple[str | None, str | None]):
+    """The earlier marking, read and rated as the later one was (as `casescore compare` does)."""
+    from casescore import api
+
+    result = rated.result
+    with working(f"Reading {compare}", compare) as progress:
+        return api.rate_file(source(compare, *where), rated.framework, [], partial, by, result.confidence,
+                             result.min_n, progress)
+
+
+def _write_report(rated, before, output: str, force: bool, inputs: tuple[str, ...], notices: list[str]) -> list[str]:
+    """Write the report; its warnings (both files' with --compare, as `casescore compare` gives them)."""
+    from casescore import safe_write
     from casescore.compare import compare as changes
+    from casescore.render.compare import comparison_warnings
     from casescore.render.html import report as page
 
-    before = cmp = None
-    if compare:
-        result = rated.result  # the earlier file is read as the later one was, as `casescore compare` does
-        with working(f"Reading {compare}", compare) as progress:
-            before = api.rate_file(source(compare, *where), rated.framework, [], partial, by,
-                                   result.confidence, result.min_n, progress)
-        cmp = changes(before.result, result, result.confidence)
+    cmp = None if before is None else changes(before.result, rated.result, rated.result.confidence)
     safe_write.write_bytes(output, page.build(rated, before, cmp, made_at(), tuple(notices)), force, inputs)
+    return rated.result.warnings if cmp is None else comparison_warnings(cmp)
 
 
 def _check_folder(output: str) -> None:

@@ -44,6 +44,8 @@ def rating_class(framework: Framework, rating: str | None) -> str:
 
 
 def _anchor(*parts: str) -> str:
+    """An element id from fixed words and standard ids only (never marking text, which may hold spaces
+    that would break aria-labelledby's list of ids)."""
     return "-".join(p.replace(".", "-") for p in parts)
 
 
@@ -200,7 +202,7 @@ def breakdowns(style: Style, result: Result, views: dict[str, StandardView]) -> 
     """Per --by attribute, per standard rated from cases, each key question's figure per group."""
     attributes = list(next((q.by for q in result.questions() if q.by), {}))
     out = []
-    for attribute in attributes:
+    for n, attribute in enumerate(attributes, start=1):
         blocks = []
         for s in result.standards:
             if s.standard.method == "judgement" or not s.key_questions:
@@ -209,7 +211,7 @@ def breakdowns(style: Style, result: Result, views: dict[str, StandardView]) -> 
                     for kq in s.key_questions]
             if any(f.relevant for _, figs in rows for _, f in figs):
                 title = f"{s.standard.id} {s.standard.name} by {attribute}"
-                chart = _group_chart(style, _anchor("by", attribute, s.standard.id), title, rows)
+                chart = _group_chart(style, _anchor(f"by{n}", s.standard.id), title, rows)
                 blocks.append(BreakdownBlock(views[s.standard.id], chart, rows))
         out.append((attribute, blocks))
     return out
