@@ -332,6 +332,37 @@ def test_dates_in_three_forms_select_the_same_window(cli, tmp_path):
     assert sorted(r["case_id"] for r in run.json()["cases"]) == ["B1", "B2", "B3"]
 
 
+def test_caseloads_from_xlsxwriter_and_libreoffice_read_alike(cli, tmp_path):
+    import shutil
+    import subprocess
+
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(tmp_path / "c.xlsx")
+    ws = wb.add_worksheet("Caseload")  # not named Cases: the first sheet with a case id column is read
+    uk = wb.add_format({"num_format": "dd/mm/yyyy"})
+    ws.write_row(0, 0, ["CRN", "Start date", "Sentence type"])
+    ws.write(1, 0, "A1")
+    ws.write_datetime(1, 1, dt.datetime(2022, 1, 24), uk)  # a date cell
+    ws.write(1, 2, "Community")
+    ws.write_number(2, 0, 1002)  # an id typed as a number
+    ws.write_number(2, 1, 44600, uk)  # a serial number shown as a date
+    ws.write(2, 2, "Licence")
+    ws.write_row(3, 0, ["A3", "03/02/2022", "Licence"])
+    ws.write_row(4, 0, ["A4", "2022-03-02", "Licence"])
+    wb.close()
+    files = [tmp_path / "c.xlsx"]
+    if shutil.which("soffice"):
+        subprocess.run(["soffice", "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(files[0])],
+                       capture_output=True, timeout=120)
+        files += [tmp_path / "c.ods"] if (tmp_path / "c.ods").exists() else []
+    for path in files:
+        run = cli("sample", path, "--size", "3", "--started", WINDOW, "--seed", "1", "--format", "csv")
+        assert run.code == 0, run.err
+        rows = {r["case_id"]: r["Start date"] for r in csv.DictReader(io.StringIO(run.out))}
+        assert rows == {"A1": "2022-01-24", "1002": "2022-02-08", "A3": "2022-02-03"}, path.name
+
+
 def test_a_date_that_cannot_be_read_is_an_error_naming_its_cell(cli, tmp_path):
     path = write_caseload(tmp_path / "c.csv", [["A1", "2022-01-24", "C"], ["A2", "31/02/2022", "C"]])
     run = cli("sample", path, "--size", "1", "--started", WINDOW)
