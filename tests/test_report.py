@@ -376,6 +376,30 @@ def test_hostile_marking_text_arrives_as_text(report, cli, tmp_path):
         assert any(value in tree.text() for value in HOSTILE)
 
 
+def test_hostile_inspection_name_in_a_workbook_arrives_as_text(cli, tmp_path):
+    import openpyxl
+    from conftest import question_headers
+
+    book = openpyxl.Workbook()
+    cases = book.active
+    cases.title = "Cases"
+    headers = question_headers(standards={"2.2"})
+    cases.append(["Case ID", *headers])
+    for i in range(12):
+        cases.append([f"C{i}", *["Yes" if (i + k) % 2 else "No" for k in range(len(headers))]])
+    info = book.create_sheet("Inspection")
+    info.append(["Field", "Value"])
+    info.append(["Inspection", HOSTILE[1] + HOSTILE[0]])
+    path = tmp_path / "hostile.xlsx"
+    book.save(path)
+    out = tmp_path / "h.html"
+    assert cli("report", path, "-o", out).code == 0
+    page = parse(out.read_bytes())
+    assert_offline(page)
+    assert page.find_all("h1")[0].text() == HOSTILE[1] + HOSTILE[0]
+    assert page.find_all("title")[0].text().startswith(HOSTILE[1] + HOSTILE[0])
+
+
 def test_committed_example_is_offline_and_its_figures_are_the_json(newham_json):
     page = parse(EXAMPLE.read_bytes())
     assert_offline(page)

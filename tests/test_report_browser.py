@@ -90,6 +90,8 @@ def test_prints_to_a4_with_no_chart_cut(newham, tmp_path):
     assert len(reader.pages) >= parts + 1  # every part starts a page
     assert len(reader.pages) == EXPECTED_PAGES
     texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    for i, text in enumerate(texts, start=1):
+        assert f"Page {i} of {len(texts)}" in text  # numbered, for the printed copy people circulate
     for label in ("64% · Requires improvement", "52% · Requires improvement", "42% · Inadequate",
                   "48% · Inadequate"):
         first = [i for i, t in enumerate(texts) if label in t]
