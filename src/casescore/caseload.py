@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -131,9 +132,13 @@ def _header_score(id_column: str | None):
     return score
 
 
-def _factor(table: Table, j: int) -> tuple[np.ndarray, list[str]]:
-    """Column j of the table as codes per row (-1 for blank) and its distinct values as clean text."""
-    codes, uniques = factorize(table.columns[j], adapt=table.sheet is not None)
+def _factor(table: Table, j: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """Column j of the table (or these rows of it) as codes per row (-1 for blank) and its distinct values
+    as clean text."""
+    values: Any = table.columns[j]
+    if rows is not None:  # an Arrow column (a workbook's) or a numpy one (CSV)
+        values = values.take(rows) if hasattr(values, "dictionary_encode") else values[rows]
+    codes, uniques = factorize(values, adapt=table.sheet is not None)
     # Strip every value in one comprehension; only text with tabs, line breaks, runs of spaces or invisible
     # characters (isprintable() is False for those) gets visible_text's full treatment.
     text = [u.strip() if type(u) is str else "\t" for u in uniques]
@@ -155,8 +160,8 @@ def _case_rows(table: Table, ids: np.ndarray) -> tuple[np.ndarray, list[dict]]:
     suspects = np.flatnonzero(no_id | label)
     not_cases: list[dict] = []
     if len(suspects):
-        texts = [np.array([*u, ""], dtype=object)[c[suspects]] for c, u in (_factor(table, j)
-                                                                          for j in range(len(table.columns)))]
+        texts = [np.array([*u, ""], dtype=object)[c] for c, u in (_factor(table, j, suspects)
+                                                                 for j in range(len(table.columns)))]
         for k, i in enumerate(suspects):
             content = next((t[k] for t in texts if t[k]), "")
             if not content:
