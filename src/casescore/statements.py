@@ -196,4 +196,4 @@ def _cohort_sentence(g: Gap, percent: Percent) -> str:
     return (f"Work with {g.value} cases ({g.attribute}) was {g.direction}. {statement} in "
             f"{share(g.group.yes, g.group.relevant, noun)} ({percent(g.group)}), against "
             f"{share(g.rest.yes, g.rest.relevant, other)} ({percent(g.rest)}): a difference of "
-            f"{g.change.points:+.0f} points ({g.change.confidence:.0%} interval {low:+.0f} to {high:+.0f}).")
+            f"{g.change.points:+.0f} percentage points ({g.change.confidence:.0%} interval {low:+.0f} to {high:+.0f}).")
