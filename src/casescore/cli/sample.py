@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Optional
 
 import typer
@@ -109,13 +110,16 @@ def sample(
     _run(file, spec, _Out(Format(fmt), detail, output, framework, prompts, force), source(file, sheet, id_column))
 
 
+@dataclass(frozen=True)
 class _Out:
     """Where and how the sample goes."""
 
-    def __init__(self, fmt: Format, detail: bool, output: str | None, framework: str | None, prompts: bool,
-                 force: bool):
-        self.fmt, self.detail, self.output, self.framework = fmt, detail, output, framework
-        self.prompts, self.force = prompts, force
+    fmt: Format
+    detail: bool
+    output: str | None
+    framework: str | None
+    prompts: bool
+    force: bool
 
 
 def _run(file: str, spec, out: _Out, src) -> None:
@@ -134,9 +138,9 @@ def _run(file: str, spec, out: _Out, src) -> None:
         fw = load(out.framework)
     with working(f"Reading {file}", file):
         drawn = api.draw_sample(src, spec)
-    _report(drawn, out)
-    if fw is not None and out.output is not None:
+    if fw is not None and out.output is not None:  # first: a failed write leaves no report to mistake for success
         _write_workbook(drawn, fw, out, file)
+    _report(drawn, out)
     _warnings(drawn)
 
 
