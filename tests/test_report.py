@@ -649,3 +649,13 @@ def test_json_oracle_is_not_the_page_itself(newham_json):
     """Guard for the tests above: the oracle is the rating itself, with the published Newham figures."""
     kqs = {kq["id"]: (kq["yes"], kq["relevant"]) for s in newham_json["standards"] for kq in s["key_questions"]}
     assert kqs["2.2.3"] == (12, 33) and kqs["2.4.3"] == (9, 33)
+
+
+def test_counts_are_worded_as_the_inspectorate_writes_them():
+    from casescore.statements import share
+
+    assert share(0, 10, "relevant cases") == "none of the 10 relevant cases"
+    assert share(5, 5, "relevant cases") == "all five relevant cases"
+    assert share(1, 1, "relevant cases") == "the one relevant case"
+    assert share(7, 28, "cases where a victim was identified") == "seven of the 28 cases where a victim was identified"
+    assert share(1234, 2000, "cases inspected") == "1,234 of the 2,000 cases inspected"
