@@ -152,12 +152,13 @@ def given_framework(spec: str | None):
 
 def sources(files: list[str], sheet: str | None, id_column: str | None) -> list:
     """FILE... (files, folders, patterns) as the core's Sources."""
-    from casescore.errors import UsageError
+    from casescore.errors import UnreadableInput, UsageError
     from casescore.pooling import expand
 
     paths = expand(files)
     if not paths:
-        raise UsageError(f"no marking files in {' '.join(files)}")
+        raise UnreadableInput(f"{' '.join(files)}: is a folder (or pattern) with no marking files "
+                              "(.xlsx, .xlsm, .xlsb, .xls, .ods, .csv)")
     if paths.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
     return [source(p, sheet, id_column) for p in paths]
