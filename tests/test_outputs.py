@@ -14,8 +14,8 @@ import zipfile
 
 import openpyxl
 import pytest
-
 from conftest import SAMPLE, answers, marking_csv, question_headers, uniform
+
 from casescore import safe_write
 from casescore.errors import UsageError
 from casescore.workbook import rows_xml
@@ -157,7 +157,7 @@ def test_cli_full_disk_exits_2_with_one_line(cli, tmp_path, monkeypatch):
 
 
 class _FullStdout:
-    class buffer:  # noqa: N801 - stands in for sys.stdout.buffer
+    class buffer:
         @staticmethod
         def write(data):
             raise OSError(errno.ENOSPC, "No space left on device")
