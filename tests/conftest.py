@@ -80,7 +80,9 @@ def uniform(headers: list[str], column: list[str]) -> dict[str, list[str]]:
     return {h: list(column) for h in headers}
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+def write_xlsx(path: Path, sheets: dict[str, list[list]], formats: dict[str, str] | None = None) -> Path:
+    """A workbook by openpyxl: sheet name -> rows (None = empty cell); `formats` maps 'Sheet!A1' to a
+    number format."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -89,6 +91,9 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
+    for ref, fmt in (formats or {}).items():
+        name, cell = ref.split("!")
+        wb[name][cell].number_format = fmt
     wb.save(path)
     return path
 

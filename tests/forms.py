@@ -113,21 +113,10 @@ def column_letter(index: int) -> str:
 # --- writing and rewriting packages ----------------------------------------------------------
 
 def write_openpyxl(path: Path, sheets: dict[str, list[list]], formats: dict[str, str] | None = None) -> Path:
-    """A workbook by openpyxl: sheet name -> rows (None = empty cell). `formats` maps 'Sheet!A1' to a
-    number format."""
-    from openpyxl import Workbook
+    """A workbook by openpyxl (conftest's builder), so the oracle reads what openpyxl wrote."""
+    from conftest import write_xlsx
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    for ref, fmt in (formats or {}).items():
-        name, cell = ref.split("!")
-        wb[name][cell].number_format = fmt
-    wb.save(path)
-    return path
+    return write_xlsx(path, sheets, formats)
 
 
 def read_parts(path: Path) -> dict[str, bytes]:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import secrets as _secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
+from typing import TYPE_CHECKING
 
+from casescore import errors as _errors
 from casescore import judgements, marking, scoring
 from casescore.errors import BadValue, ValidationFailed
 from casescore.framework import Framework, load
+
+if TYPE_CHECKING:  # loaded by the functions that use them, so that `rate` does not pay for them
+    from casescore import agreement
+    from casescore import caseload as _caseload
+    from casescore import progress as marking_progress
+    from casescore import sampling as _sampling
 
 
 @dataclass
@@ -123,9 +134,6 @@ def rate_file(path: Source | str | list[Source | str], framework: Framework | No
     return Rated(framework, m, scoring.rate(framework, m.answers, m.cases, given, options))
 
 
-# Imported here rather than at the top so that the agree and progress entry points stay one appended block.
-from casescore import agreement  # noqa: E402
-from casescore import progress as marking_progress  # noqa: E402
 
 
 @dataclass
@@ -142,6 +150,7 @@ def agree_files(sources: list[Source | str], framework: Framework | None = None,
     are left out; any other problem raises ValidationFailed. Judgement ratings are the same for every
     marker (the files' Ratings sheets, first file first, then `ratings`), so that ratings can differ
     only through the case marking. progress(done, total), if given, is called as each file is read."""
+    from casescore import agreement
     from casescore.errors import UsageError
 
     framework = framework or load()
@@ -167,6 +176,8 @@ def progress_file(src: Source | str, framework: Framework | None = None, by: lis
                   ratings: list[str] | None = None, progress=None) -> marking_progress.Progress:
     """How far a marking has got: cases and answers marked, per standard, key question and group, and
     the rating if it were rated now. Blank answers are expected; other problems only stop the rating."""
+    from casescore import progress as marking_progress
+
     framework = framework or load()
     ratings = list(ratings or [])
     judgements.merge(framework, {}, ratings)  # a bad rating fails before the file is read
@@ -207,13 +218,6 @@ def rate_each(rated: Rated, attribute: str) -> list[Part]:
 # --- casescore sample ----------------------------------------------------------------------
 # Appended as one section (its imports with it) so that it stays apart from the rating code above.
 
-import datetime as _dt  # noqa: E402
-import secrets as _secrets  # noqa: E402
-from dataclasses import field as _field  # noqa: E402
-
-from casescore import caseload as _caseload  # noqa: E402
-from casescore import errors as _errors  # noqa: E402
-from casescore import sampling as _sampling  # noqa: E402
 
 ALL_CASES = "all cases"  # the one stratum when no stratification is asked for
 
@@ -274,6 +278,9 @@ class Drawn:
 
 def draw_sample(src: Source | str, spec: SampleSpec) -> Drawn:
     """Read a caseload extract, apply the eligibility rules and draw the sample (see casescore.sampling)."""
+    from casescore import caseload as _caseload
+    from casescore import sampling as _sampling
+
     _check_size_spec(spec)
     src = _source(src)
     extract = _caseload.read(src.path, src.sheet, src.id_column)
@@ -348,6 +355,8 @@ def _date_column(extract: _caseload.Caseload, spec: SampleSpec) -> str | None:
             return extract.table.header[extract.column(spec.date_column)]
         except _errors.UsageError as exc:
             raise _errors.UsageError(f"--date-column '{spec.date_column}': {exc}") from None
+    from casescore import caseload as _caseload
+
     found = _caseload.date_columns(extract)
     if spec.started is not None and not found:
         raise _errors.UsageError(f"--started: {extract.source} has no column named like 'Start date', "
