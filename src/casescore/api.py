@@ -312,39 +312,38 @@ def draw_sample(src: Source | str, spec: SampleSpec) -> Drawn:
 
 
 def _check_size_spec(spec: SampleSpec) -> None:
+    """The sample's size is given, or worked out from a confidence and margin: one of the two, whole."""
     given = spec.confidence is not None or spec.margin is not None
-    if spec.size is not None and given:
-        raise _errors.UsageError("give --size, or --confidence and --margin, not both")
-    if spec.size is None and not (spec.confidence is not None and spec.margin is not None):
-        raise _errors.UsageError("say how many cases: --size N, or --confidence and --margin (e.g. --confidence 80 "
-                                 "--margin 10) to size the sample for a precision")
+    if (spec.size is not None) == given or (given and (spec.confidence is None or spec.margin is None)):
+        raise BadValue("sample size spec", "give the sample's size, or a confidence and a margin to size it for a "
+                                           "precision (one of the two)")
     if spec.size is not None and spec.size < 1:
-        raise _errors.UsageError(f"--size {spec.size}: ask for at least one case")
+        raise BadValue("sample size", f"{spec.size}: ask for at least one case")
 
 
 def _column_names(extract: _caseload.Caseload, spec: SampleSpec) -> dict:
     """Every column the options name, as the caseload spells it; an unknown one fails here, naming its option."""
 
-    def name(option: str, column: str) -> str:
+    def name(about: str, column: str) -> str:
         try:
             return extract.table.header[extract.column(column)]
         except _errors.UsageError as exc:
-            raise _errors.UsageError(f"{option} '{column}': {exc}") from None
+            raise BadValue(about, f"'{column}': {exc}") from None
 
-    for option, given in (("--stratify", spec.stratify), ("--within", spec.within)):
-        found = [name(option, c) for c in given]
+    for about, given in (("stratification column", spec.stratify), ("nested column", spec.within)):
+        found = [name(about, c) for c in given]
         if len(set(found)) < len(found):
             twice = next(c for c in found if found.count(c) > 1)
-            raise _errors.UsageError(f"{option} '{twice}': the same column given twice")
+            raise BadValue(about, f"'{twice}': the same column given twice")
 
     return {
-        "stratify": [name("--stratify", c) for c in spec.stratify],
-        "within": [name("--within", c) for c in spec.within],
-        "max_per": [(name("--max-per", c), k) for c, k in spec.max_per],
-        "where": tuple((name("--where", c), v) for c, v in spec.where),
-        "exclude": tuple((name("--exclude", c), v) for c, v in spec.exclude),
-        "person_keys": tuple(tuple(name("--person-key", c) for c in key) for key in spec.person_keys),
-        "carry": [name("--carry", c) for c in spec.carry],
+        "stratify": [name("stratification column", c) for c in spec.stratify],
+        "within": [name("nested column", c) for c in spec.within],
+        "max_per": [(name("capped column", c), k) for c, k in spec.max_per],
+        "where": tuple((name("filter column", c), v) for c, v in spec.where),
+        "exclude": tuple((name("exclusion column", c), v) for c, v in spec.exclude),
+        "person_keys": tuple(tuple(name("person key column", c) for c in key) for key in spec.person_keys),
+        "carry": [name("carried column", c) for c in spec.carry],
     }
 
 
@@ -354,14 +353,13 @@ def _date_column(extract: _caseload.Caseload, spec: SampleSpec) -> str | None:
         try:
             return extract.table.header[extract.column(spec.date_column)]
         except _errors.UsageError as exc:
-            raise _errors.UsageError(f"--date-column '{spec.date_column}': {exc}") from None
+            raise BadValue("date column", f"'{spec.date_column}': {exc}") from None
     from casescore import caseload as _caseload
 
     found = _caseload.date_columns(extract)
     if spec.started is not None and not found:
-        raise _errors.UsageError(f"--started: {extract.source} has no column named like 'Start date', "
-                                 "'Sentence date' or 'Release date'; name the column that holds each case's start "
-                                 "with --date-column")
+        raise BadValue("start window", f"{extract.source} has no column named like 'Start date', 'Sentence date' "
+                                       "or 'Release date'; name the column that holds each case's start date")
     return found[0] if found else None
 
 

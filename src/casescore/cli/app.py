@@ -91,7 +91,11 @@ def main() -> None:
 
 
 # The core speaks of data; here its messages gain the options a user can act with.
-OPTION_FOR = {"judgement rating": "--rating", "rating floor": "--fail-under", "attribute": "--by"}
+OPTION_FOR = {"judgement rating": "--rating", "rating floor": "--fail-under", "attribute": "--by",
+              "sample size": "--size", "stratification column": "--stratify", "nested column": "--within",
+              "capped column": "--max-per", "filter column": "--where", "exclusion column": "--exclude",
+              "person key column": "--person-key", "carried column": "--carry", "date column": "--date-column",
+              "start window": "--started"}
 
 
 def _worded_for_the_command_line(exc) -> str:
@@ -99,6 +103,9 @@ def _worded_for_the_command_line(exc) -> str:
     from casescore.marking import NOT_MARKED
 
     message = str(exc)
+    if isinstance(exc, BadValue) and exc.about == "sample size spec":
+        return ("say how many cases: --size N, or --confidence and --margin (e.g. --confidence 80 --margin 10) "
+                "to size the sample for a precision; not both")
     if isinstance(exc, BadValue) and exc.about in OPTION_FOR:
         return f"{OPTION_FOR[exc.about]} {message}"
     if isinstance(exc, OutputExists):
