@@ -49,6 +49,11 @@ class Kind(StrEnum):
     POOL_QUESTIONS = "pool-questions"  # pooled files with different question columns
 
 
+def _summary_label(text: str) -> bool:
+    # Most ids (CRNs, numbers) fail the first test, which is far cheaper than the search.
+    return ("%" in text or text[:1].lower() in "tgscampon") and bool(SUMMARY_LABEL.search(text))
+
+
 NOT_MARKED = Kind.NOT_MARKED  # the one problem kind a partial rating lets through
 
 
@@ -414,7 +419,7 @@ def _case_rows(table: Table, columns: list[_Column], layout: _Layout, ids: np.nd
     A summary row is one whose case id cell is a label like `Total` or `% Yes` (anywhere), or a row
     with no case id and no answer below the last case (totals, counts, percentages, notes)."""
     filled = ~np.logical_and.reduce([c.blank() for c in columns]) if columns else np.zeros(0, bool)
-    label = columns[layout.id_col].per_text(lambda t: bool(SUMMARY_LABEL.search(t)), False, bool)
+    label = columns[layout.id_col].per_text(_summary_label, False, bool)
     has_answer = np.logical_or.reduce([(c > 0) for c in codes.values()]) if codes else np.zeros(len(ids), bool)
     cases = filled & (ids != "") & ~label
     last = np.flatnonzero(cases)[-1] if cases.any() else -1
@@ -438,8 +443,15 @@ def _per_standard(framework: Framework, questions: dict[str, int]) -> dict[str, 
 
 
 def _check_ids(ids: np.ndarray, cell, problems: list[Problem]) -> None:
+    """Every case row needs an id of its own. Looked at per distinct id, not per row (ids are mostly
+    unique, so only the rows whose id is blank, an error or repeated are visited one by one)."""
+    from collections import Counter
+
+    counts = Counter(ids.tolist())  # not numpy's unique: a fixed-width copy of one huge cell would be huge
+    look = {u for u, n in counts.items() if n > 1 or not u or cell_text.is_error(u)}
     seen: dict[str, int] = {}
-    for i, case_id in enumerate(ids):
+    for i in (i for i, case_id in enumerate(ids) if case_id in look) if look else ():
+        case_id = ids[i]
         if cell_text.is_error(case_id):
             problems.append(Problem(cell(i), "the case id is a formula error", Kind.INVALID_ID, case_id,
                                     "the case's id as text or a number"))
