@@ -321,3 +321,14 @@ def test_long_form_takes_the_first_answer_of_each_pair(rows):
            if m.answers[q][k]}
     assert got == expected
     assert sum(p.kind == "duplicate-answer" for p in m.problems) == len(rows) - len(expected)
+
+
+def test_long_form_attribute_given_on_a_later_row(cli, tmp_path):
+    """An attribute blank on a case's first row but given on a later one is still the case's."""
+    rows = ["case_id,question,answer,Team", "C1,2.2.1,Yes,", "C1,2.2.2,No,North", "C1,2.2.3,Yes,",
+            "C2,2.2.1,No,South", "C2,2.2.2,No,", "C2,2.2.3,N/A,"]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n")
+    doc = cli("rate", path, "--by", "Team", "--format", "json").json()
+    by = doc["standards"][5]["key_questions"][0]["by"]["Team"]
+    assert {team: g["yes"] for team, g in by.items()} == {"North": 1, "South": 0}

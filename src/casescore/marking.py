@@ -528,7 +528,8 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
         problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{q_names[q]} not marked",
                                 NOT_MARKED, accepted="Yes, No or N/A"))
     answer_codes = {qid: grid[q] for q, qid in enumerate(q_names)}
-    attrs = {h: _first_per_case(_Column(table.columns[j], table.typed), rows, case_of, len(case_ids))
+    case_rows = rows[_first_of_each(case_of, len(case_ids))]  # each case's first row, in case order
+    attrs = {h: _first_per_case(_Column(table.columns[j], table.typed), rows, case_of, case_rows)
              for h, j in attr_js.items()}
     report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
         (q for q in q_names if q in known), 0)), attributes=list(attrs))
@@ -569,14 +570,20 @@ def _first_of_each(keys: np.ndarray, size: int) -> np.ndarray:
     return np.sort(slot[slot >= 0])
 
 
-def _first_per_case(column: _Column, rows: np.ndarray, case_of: np.ndarray, cases: int) -> np.ndarray:
-    """Each case's first non-blank value of an attribute ('' if it has none)."""
-    out = np.full(cases, "", dtype=object)
+def _first_per_case(column: _Column, rows: np.ndarray, case_of: np.ndarray, case_rows: np.ndarray) -> np.ndarray:
+    """Each case's first non-blank value of an attribute ('' if it has none).
+
+    Usually the value on the case's first row; only when some case has it blank there are all the
+    rows looked at (an attribute is normally repeated on every row of its case)."""
+    texts = np.array([*column.texts(), ""], dtype=object)
     blank = np.array([t == "" for t in column.texts()] + [True], bool)
+    out = texts[column.codes[case_rows]]
+    if not blank[column.codes[case_rows]].any():
+        return out
     codes = column.codes[rows]
     filled = np.flatnonzero(~blank[codes])
-    first = filled[_first_of_each(case_of[filled], cases)]
-    texts = np.array([*column.texts(), ""], dtype=object)
+    first = filled[_first_of_each(case_of[filled], len(case_rows))]
+    out[:] = ""
     out[case_of[first]] = texts[codes[first]]
     return out
 

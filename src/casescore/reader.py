@@ -136,7 +136,7 @@ def read_marking_file(path: str, score, sheet: str | None = None, progress=None)
     the first visible sheet with a score-2 header). `progress(done, total)` is told as sheets are read.
     """
     name, data = read_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first other byte; strip would copy it all
         raise UnreadableInput(f"{name}: the file is empty")
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         file = _read_workbook(name, data, score, sheet, progress)
