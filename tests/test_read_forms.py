@@ -198,10 +198,11 @@ def test_character_references_and_entities(tmp_path):
 
 
 def test_preserved_leading_and_trailing_white_space(tmp_path):
-    rows = [["Note"], ["  two before, two after  "], ["\ttab\t"], ["\nnew line first"], [" "], ["trailing "]]
+    # Not a cell of one space: openpyxl marks it xml:space="preserve" only when it writes through lxml,
+    # and without the mark XML readers may drop it (calamine does). Either way casescore reads it blank.
+    rows = [["Note"], ["  two before, two after  "], ["\ttab\t"], ["\nnew line first"], ["trailing "]]
     original = base(tmp_path, {"Cases": rows}, {})
-    # openpyxl marks the cells whose spaces matter (how many depends on whether it writes through lxml)
-    assert read_parts(original)[SHEET1].count(b'xml:space="preserve"') >= 4
+    assert read_parts(original)[SHEET1].count(b'xml:space="preserve"') == 4
     assert_reads_like(original)
     path = write_parts(tmp_path / "shared.xlsx", inline_to_shared(read_parts(original)))
     assert_reads_like(path, original)
