@@ -69,3 +69,13 @@ def test_pooled_ratings_sheets_are_not_used(cli, tmp_path):
     assert "their Ratings sheets are not used" in run.err
     rated = cli("rate", one, two, "--rating", "1.1=good", "--format", "json").json()
     assert rated["standards"][0]["rating"] == "Good"
+
+
+def test_the_same_file_twice_is_refused_not_counted_twice(cli, tmp_path):
+    run = cli("rate", SAMPLE, SAMPLE)
+    assert run.code == 2 and "given more than once" in run.err
+    folder = tmp_path / "d"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "n.xlsx")
+    run = cli("rate", folder, folder / "n.xlsx")  # once through the folder, once by name
+    assert run.code == 2 and "given more than once" in run.err

@@ -394,3 +394,36 @@ def test_the_framework_a_template_records_is_used_when_none_is_given(cli, tmp_pa
     plain.write_text(marking_csv(varied()))
     read = cli("check", plain, "--format", "json").json()["read"]
     assert read["framework"] == "probation-pdu-2021" and read["framework_note"].startswith("the default")
+
+
+def test_a_letter_and_words_after_an_id_is_named_not_guessed(cli, tmp_path):
+    """`2.2.1 b Does it...` may be prompt 2.2.1b or question 2.2.1 with text: never taken silently."""
+    path = tmp_path / "m.csv"
+    path.write_text(marking_csv({"2.2.1 b Does it consider risk": answers(2, 1), "2.2.2": answers(2, 1),
+                                 "2.2.3": answers(2, 1)}))
+    run = cli("check", path)
+    assert run.code == 1 and "could be question 2.2.1 or prompt 2.2.1b" in run.out
+    assert cli("rate", path).code == 1
+
+
+def test_every_command_reads_a_workbook_with_the_framework_it_records(cli, tmp_path):
+    twenty_three = SAMPLE_PATH.parent / "probation-pdu-2023.xlsx"
+    progress = cli("progress", twenty_three, "--format", "json")
+    assert progress.code == 0 and progress.json()["framework"] == "probation-pdu-2023"
+    assert cli("report", twenty_three, "-o", tmp_path / "r.html").code == 0
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes(twenty_three.read_bytes())
+    run = cli("agree", twenty_three, copy, "--format", "json")
+    assert run.code == 0 and run.json()["framework"] == "probation-pdu-2023"
+
+
+def test_compare_refuses_markings_of_different_frameworks(cli):
+    run = cli("compare", SAMPLE_PATH, SAMPLE_PATH.parent / "probation-pdu-2023.xlsx")
+    assert run.code == 2 and "different frameworks" in run.err and run.out == ""
+
+
+def test_agree_with_no_disagreement(cli, tmp_path):
+    copy = tmp_path / "b.xlsx"
+    copy.write_bytes(SAMPLE_PATH.read_bytes())
+    run = cli("agree", SAMPLE_PATH, copy, "--disagreements")
+    assert run.code == 0, run.err

@@ -100,6 +100,16 @@ def _valid(m: marking.Marking, partial: bool) -> marking.Marking:
     return m
 
 
+def one_framework(markings: list[marking.Marking]) -> Framework:
+    """The framework every marking was read with; markings of different frameworks cannot be set side by side."""
+    labels = {m.framework.label if m.framework else "" for m in markings}
+    if len(labels) > 1:
+        each = ", ".join(f"{m.source}: {m.framework.label if m.framework else '?'}" for m in markings)
+        raise BadValue("pool", f"the files are marked against different frameworks ({each}); the same ids mean "
+                               "different questions in them, so they cannot be set side by side")
+    return markings[0].framework or load()
+
+
 def check_files(sources: Sequence[Source | str], framework: Framework | None = None, ids_per_file: bool = False,
                 progress=None) -> marking.Marking:
     """Read one marking, or several pooled into one (see pooling); its .problems lists everything wrong."""
@@ -108,11 +118,7 @@ def check_files(sources: Sequence[Source | str], framework: Framework | None = N
     from casescore import pooling
 
     parts = [check_file(s, framework, progress) for s in sources]
-    labels = {p.framework.label if p.framework else "" for p in parts}
-    if len(labels) > 1:
-        each = ", ".join(f"{p.source}: {p.framework.label if p.framework else '?'}" for p in parts)
-        raise BadValue("pool", f"the files are marked against different frameworks ({each}); pool files of one "
-                               "framework")
+    one_framework(parts)
     return pooling.pool(parts, ids_per_file)
 
 
@@ -153,9 +159,8 @@ def agree_files(sources: list[Source | str], framework: Framework | None = None,
     from casescore import agreement
     from casescore.errors import UsageError
 
-    framework = framework or load()
     ratings = list(ratings or [])
-    judgements.merge(framework, {}, ratings)  # a bad rating fails before any file is read
+    judgements.merge(framework or load(), {}, ratings)  # a bad rating fails before any file is read
     srcs = [_source(s) for s in sources]
     if len(srcs) < 2:
         raise UsageError("agreement needs two or more markings of the same cases")
@@ -164,6 +169,7 @@ def agree_files(sources: list[Source | str], framework: Framework | None = None,
     if repeated:
         raise UsageError(f"the same marking is given more than once: {', '.join(repeated)}")
     markings = [read_valid(s, framework, partial=True, progress=progress) for s in srcs]
+    framework = one_framework(markings)
     names = agreement.marker_names([m.source for m in markings])
     shared, warnings = agreement.shared_judgements([m.judgements for m in markings], names)
     given = judgements.merge(framework, shared, ratings)
@@ -178,10 +184,10 @@ def progress_file(src: Source | str, framework: Framework | None = None, by: lis
     the rating if it were rated now. Blank answers are expected; other problems only stop the rating."""
     from casescore import progress as marking_progress
 
-    framework = framework or load()
     ratings = list(ratings or [])
-    judgements.merge(framework, {}, ratings)  # a bad rating fails before the file is read
+    judgements.merge(framework or load(), {}, ratings)  # a bad rating fails before the file is read
     m = check_file(src, framework, progress)
+    framework = m.framework or load()  # the one given, or the one the file records
     given = judgements.merge(framework, m.judgements, ratings)
     return marking_progress.measure(framework, m, groupings(m, list(by or [])), given)
 

@@ -43,6 +43,16 @@ def question_id(header: str) -> str | None:
     return f"{int(m.group(1))}.{int(m.group(2))}.{int(m.group(3))}{letter}"
 
 
+_LETTER_THEN_WORD = re.compile(r"^[(\[]?\s*" + _PREFIX + _ID + r"\s+([a-z])\s+\w")  # lower case: not "A plan..."
+
+
+def prompt_it_may_be(header: str) -> str | None:
+    """For a header like `2.2.1 b Does it consider...`, the prompt it may mean (2.2.1b): such a header
+    is read as neither the question nor the prompt without the user saying which."""
+    m = _LETTER_THEN_WORD.match(visible_text(header))
+    return f"{int(m.group(1))}.{int(m.group(2))}.{int(m.group(3))}{m.group(4)}" if m else None
+
+
 def looks_like_question(header: str) -> bool:
     return bool(LOOKS_LIKE_QUESTION.match(visible_text(header)))
 

@@ -47,6 +47,7 @@ class Kind(StrEnum):
     NO_CASES = "no-cases"
     NO_MARKED_CASES = "no-marked-cases"
     POOL_QUESTIONS = "pool-questions"  # pooled files with different question columns
+    AMBIGUOUS_HEADER = "ambiguous-header"  # "2.2.1 b Does...": a question or its prompt
 
 
 def _summary_label(text: str) -> bool:
@@ -182,14 +183,14 @@ def read(path: str, framework: Framework | None, sheet: str | None = None, id_co
 
 def _framework_for(file, given: Framework | None) -> tuple[Framework, str]:
     """The framework to read a file with, and why that one."""
-    from casescore.framework import DEFAULT_FRAMEWORK, builtin_ids, load
+    from casescore.framework import builtin_ids, load
 
     if given is not None:
         return given, "given"
     recorded = _recorded_framework_id(file.inspection) if file.inspection is not None else ""
     if recorded in builtin_ids():
         return load(recorded), "recorded in the workbook's Inspection sheet"
-    return load(), f"the default ({DEFAULT_FRAMEWORK}): the file records no framework"
+    return load(), "the default; the file records none"
 
 
 def _recorded_framework_id(table: Table) -> str:
@@ -336,7 +337,12 @@ def _layout(table: Table, columns: list[_Column], framework: Framework, id_colum
             continue
         qid = headers.question_id(header)
         shown = answers.shown(header)
-        if qid is not None and qid in known:
+        maybe = headers.prompt_it_may_be(header)
+        if qid is not None and maybe in known:  # "2.2.1 b Does...": the question, or its prompt b?
+            problems.append(Problem(table.cell(j), f"column '{shown}' could be question {qid} or prompt {maybe}",
+                                    Kind.AMBIGUOUS_HEADER, accepted=f"{maybe} for the prompt, {qid} for the question"))
+            report.ignored_columns.append({"cell": table.cell(j).ref, "header": shown, "reason": "ambiguous"})
+        elif qid is not None and qid in known:
             if qid in out.questions:
                 problems.append(Problem(table.cell(j), f"a second column for question {qid} "
                                         f"(first is {table.cell(out.questions[qid])})", Kind.DUPLICATE_QUESTION))

@@ -67,7 +67,10 @@ def pool(markings: list[Marking], ids_per_file: bool = False) -> Marking:
         "; their Ratings sheets are not used: a pooled rating takes judgement ratings only as given"
         if any(m.judgements for m in markings) else "")
     if markings[0].report:
-        report.questions, report.framework = markings[0].report.questions, markings[0].report.framework
+        first = markings[0].report
+        report.questions, report.framework, report.framework_note = first.questions, first.framework, \
+            first.framework_note
+        report.id_column = " / ".join(dict.fromkeys(m.report.id_column for m in markings if m.report))
     return Marking(" + ".join(names), ids, attributes, codes, problems=problems, report=report,
                    framework=markings[0].framework, inspection={"Inspection": " + ".join(names)},
                    sha256=";".join(m.sha256 for m in markings))

@@ -14,6 +14,7 @@ from casescore.cli.options import (
     RatingOpt,
     SheetOpt,
     at_least_one,
+    given_framework,
     source,
 )
 from casescore.cli.output import Format, info, stdout_console, warn, working, write, write_csv, write_json
@@ -76,11 +77,10 @@ def agree(
     from casescore import api
     from casescore.agreement import Options
     from casescore.errors import ExitCode, UsageError
-    from casescore.framework import load
 
     if files.count("-") > 1:
         raise UsageError("only one FILE can be - (standard input)")
-    fw = load(framework)
+    fw = given_framework(framework)
     options = Options(confidence=confidence, min_n=min_n, seed=seed)
     with working(f"Reading {len(files)} markings", files[0]) as progress:
         agreed = api.agree_files([source(f, sheet, id_column) for f in files], fw, rating, options, progress)

@@ -55,6 +55,7 @@ def compare(
         first = api.rate_file(source(before, sheet, id_column), fw, (), partial, by, confidence, min_n, progress)
     with working(f"Reading {after}", after) as progress:
         second = api.rate_file(source(after, sheet, id_column), fw, (), partial, by, confidence, min_n, progress)
+    api.one_framework([first.marking, second.marking])  # the same ids mean other questions in another
     cmp = run(first.result, second.result, confidence)
     sources = (render.Side.of(first.marking), render.Side.of(second.marking))
     if fmt is Format.json:

@@ -37,7 +37,7 @@ MarkingArg = Annotated[
 ]
 MarkingsArg = Annotated[
     list[str],
-    typer.Argument(metavar="FILE...", show_default=False,
+    typer.Argument(metavar="FILE", show_default=False,  # shown as FILE... (several may be given)
                    help="Case-marking file (.xlsx, .xls, .ods, .csv), or - for stdin. Several files, a folder or a "
                         "pattern pool their cases into one rating, with a Source attribute naming each file."),
 ]
@@ -161,4 +161,10 @@ def sources(files: list[str], sheet: str | None, id_column: str | None) -> list:
                               "(.xlsx, .xlsm, .xlsb, .xls, .ods, .csv)")
     if paths.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
+    import os
+
+    real = [os.path.realpath(p) if p != "-" else p for p in paths]
+    twice = next((p for p, r in zip(paths, real, strict=True) if real.count(r) > 1), None)
+    if twice is not None:  # its cases would be counted twice
+        raise UsageError(f"{twice}: given more than once (as a file and through a folder or pattern, or twice)")
     return [source(p, sheet, id_column) for p in paths]

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from casescore.cli.options import FormatOpt, FrameworkOpt, IdColumnOpt, MarkingArg, RatingOpt, SheetOpt, source
+from casescore.cli.options import (
+    FormatOpt,
+    FrameworkOpt,
+    IdColumnOpt,
+    MarkingArg,
+    RatingOpt,
+    SheetOpt,
+    given_framework,
+    source,
+)
 from casescore.cli.output import Format, stdout_console, warn, working, write, write_csv, write_json
 
 
@@ -33,10 +42,9 @@ def progress(
       casescore progress marking.xlsx --by Marker --format csv > progress.csv
     """
     from casescore import api
-    from casescore.framework import load
     from casescore.render import progress as render
 
-    fw = load(framework)
+    fw = given_framework(framework)
     with working(f"Reading {file}", file) as reading:
         result = api.progress_file(source(file, sheet, id_column), fw, by, rating, reading)
     fmt = Format(fmt)

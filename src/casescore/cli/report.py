@@ -20,6 +20,7 @@ from casescore.cli.options import (
     PartialOpt,
     RatingOpt,
     SheetOpt,
+    given_framework,
     source,
 )
 from casescore.cli.output import warn, working
@@ -63,11 +64,10 @@ def report(
       casescore report marking.xlsx --per Practitioner -o feedback/
     """
     from casescore import api
-    from casescore.framework import load
 
     inputs = tuple(f for f in (file, compare) if f)
     _check_options(file, output, compare, per, by)
-    fw = load(framework)
+    fw = given_framework(framework)
     if per is None:
         from casescore import safe_write
 

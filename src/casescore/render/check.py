@@ -38,8 +38,8 @@ def check_dict(marking: Marking, problems: list[Problem]) -> dict:
 def read_lines(report: ReadReport, cases: int) -> list[str]:
     """What was read, as a person reads it: file, sheet, header, cases, columns, and what was left out."""
     where = f"{report.source}, sheet {report.sheet}" if report.sheet else report.source
-    lines = [f"read {where}, header row {report.header_row}"
-             + (f" ({report.sheet_note})" if report.sheet_note else "")]
+    header = f", header row {report.header_row}" if report.header_row else ""  # pooled files: one each
+    lines = [f"read {where}{header}" + (f" ({report.sheet_note})" if report.sheet_note else "")]
     lines.append(f"  framework {report.framework} ({report.framework_note})")
     lines.append(f"  {cases} case(s), id column '{report.id_column}'")
     if report.questions:

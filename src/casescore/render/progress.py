@@ -144,8 +144,9 @@ def _new_table(title: str, headers: list[str], bars: bool, at: int) -> Table:
     """A table with, on a terminal, a bar column at position `at` (just after the percentage)."""
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     for j, header in enumerate(_with_bar(headers, "", bars, at)):
-        table.add_column(header, justify="left" if j == 0 or header == "Status" else "right",
-                         overflow="fold" if j == 0 else "ellipsis", no_wrap=j > 0,
+        # fold, never cut: on a narrow terminal a figure wraps rather than losing its digits
+        table.add_column(header, justify="left" if j == 0 or header == "Status" else "right", overflow="fold",
+                         no_wrap=bars and j == at, min_width=16 if j == 0 else None,
                          width=BAR_WIDTH if bars and j == at else None)
     return table
 

@@ -169,7 +169,9 @@ def _table(title: str, header: list[str], rows: list[list[str]], numeric=()):
 
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     for j, name in enumerate(header):
-        table.add_column(name, justify="right" if j in numeric else "left", no_wrap=j in numeric)
+        # fold, never cut: on a narrow terminal a value wraps rather than losing its end
+        table.add_column(name, justify="right" if j in numeric else "left", overflow="fold",
+                         min_width=None if j in numeric else min(12, max(len(name), 4)))
     for row in rows:
         table.add_row(*row)
     return table

@@ -118,7 +118,7 @@ def table_of(title, columns: list[Column], rows: list[Row], fold: bool = False, 
                              min_width=None if fold else min(TEXT_MIN, widest))
         else:
             table.add_column(_text(col.header), justify=col.justify, no_wrap=True,
-                             min_width=max(_width(_text(col.header)), *map(_width, cells)))
+                             min_width=max([_width(_text(col.header)), *map(_width, cells)]))  # rows may be none
     for row in rows:
         table.add_row(*map(_text, row.cells), style="dim" if row.dim else None)
     return table
