@@ -434,7 +434,7 @@ def test_confidence_and_margin_written_either_way(cli):
     (["--size", "5", "--stratify", "Sentance type"], 2, "--stratify 'Sentance type': "),
     (["--size", "5", "--within", "Teams"], 2, "nearest: 'Team'"),
     ([], 2, "say how many cases: --size N, or --confidence and --margin"),
-    (["--size", "5", "--margin", "10"], 2, "not both"),
+    (["--size", "5", "--margin", "10"], 2, "either --size N, or both --confidence and --margin"),
     (["--size", "5", "--max-per", "Officer"], 2, "--max-per 'Officer': write it as COL=K"),
     (["--size", "5", "--reserve", "lots"], 2, "--reserve 'lots'"),
     (["--size", "5", "--started", "2022-02-25..2022-01-24"], 2, "the window ends before it starts"),

@@ -104,8 +104,8 @@ def _worded_for_the_command_line(exc) -> str:
 
     message = str(exc)
     if isinstance(exc, BadValue) and exc.about == "sample size spec":
-        return ("say how many cases: --size N, or --confidence and --margin (e.g. --confidence 80 --margin 10) "
-                "to size the sample for a precision; not both")
+        return ("say how many cases: either --size N, or both --confidence and --margin (e.g. --confidence 80 "
+                "--margin 10) to size the sample for a precision")
     if isinstance(exc, BadValue) and exc.about in OPTION_FOR:
         return f"{OPTION_FOR[exc.about]} {message}"
     if isinstance(exc, OutputExists):
