@@ -433,7 +433,7 @@ def test_confidence_and_margin_written_either_way(cli):
     (["--size", "500"], 2, "a sample of 500 cases was asked for, but only 198 cases are eligible"),
     (["--size", "5", "--stratify", "Sentance type"], 2, "--stratify 'Sentance type': "),
     (["--size", "5", "--within", "Teams"], 2, "nearest: 'Team'"),
-    ([], 2, "say how many cases: --size N, or --confidence and --margin"),
+    ([], 2, "say how many cases: either --size N, or both --confidence and --margin"),
     (["--size", "5", "--margin", "10"], 2, "either --size N, or both --confidence and --margin"),
     (["--size", "5", "--max-per", "Officer"], 2, "--max-per 'Officer': write it as COL=K"),
     (["--size", "5", "--reserve", "lots"], 2, "--reserve 'lots'"),
