@@ -14,9 +14,9 @@ import re
 from casescore.reader import normalise_header, visible_text
 
 # Normalised spellings (see reader.normalise_header) of the case id column's header.
-CASE_ID_HEADERS = frozenset({
-    "caseid", "caseref", "casereference", "casenumber", "caseno", "casenum", "crn", "id", "case",
-})
+# Normalised case id headers, most specific first: when a sheet has two (a CRN beside a Case ID), the
+# first in this order is the case id and the other an attribute.
+CASE_ID_HEADERS = ("caseid", "crn", "caseref", "casereference", "casenumber", "caseno", "casenum", "id", "case")
 LONG_FORM_HEADERS = frozenset({"question", "answer"})
 
 _PREFIX = r"(?:(?:key\s*question|question|prompt|kq|q)\s*[-_.:#]?\s*)?"

@@ -20,9 +20,10 @@ from casescore.reader import Location, Table, column_letter, normalise_header, r
 
 DATE_HEADER = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00:00)?$")  # how a date-valued header cell reads
 # A row whose case id cell says this is a total or a summary, not a case (`Total`, `% Yes`, `Count`).
-SUMMARY_LABEL = re.compile(
-    r"^(?:grand\s+|sub-?\s*)?totals?\b|^(?:count|sum|average|mean|median|percent(?:age)?|proportion|overall|"
-    r"summary|number of|no\.? of)\b|%", re.IGNORECASE)
+_SUMMARY_WORDS = (r"(?:grand\s+|sub-?\s*)?totals?\b|(?:count|sum|average|mean|median|percent(?:age)?|proportion|"
+                  r"overall|summary|number of|no\.? of)\b")
+SUMMARY_LABEL = re.compile(rf"^(?:{_SUMMARY_WORDS})|%", re.IGNORECASE)  # one pattern, also for Arrow's regex
+_SUMMARY_START = re.compile(_SUMMARY_WORDS, re.IGNORECASE)
 
 class Kind(StrEnum):
     """Every kind of problem a marking can have (the `kind` in check's output)."""
@@ -51,8 +52,8 @@ class Kind(StrEnum):
 
 
 def _summary_label(text: str) -> bool:
-    # Most ids (CRNs, numbers) fail the first test, which is far cheaper than the search.
-    return ("%" in text or text[:1].lower() in "tgscampon") and bool(SUMMARY_LABEL.search(text))
+    """SUMMARY_LABEL, tried only at the start (as its words are) rather than searched through every id."""
+    return "%" in text or bool(_SUMMARY_START.match(text))
 
 
 NOT_MARKED = Kind.NOT_MARKED  # the one problem kind a partial rating lets through
@@ -319,7 +320,7 @@ def _id_column(header: list[str], id_column: str | None) -> int | None:
     if id_column is not None:
         return next((j for j, h in enumerate(header) if headers.is_case_id(h, id_column)), None)
     keys = [normalise_header(h) for h in header]
-    for wanted in ("caseid", "crn", "caseref", "casereference", "casenumber", "caseno", "casenum", "id", "case"):
+    for wanted in headers.CASE_ID_HEADERS:
         if wanted in keys:
             return keys.index(wanted)
     return None

@@ -52,6 +52,7 @@ class Book:
             raise UnreadableInput(f"{name}: not a readable workbook ({_short(exc)}); save it again as .xlsx") from None
         self.sheet_names: list[str] = list(self._reader.sheet_names)
         self._visible: dict[str, bool] = {}
+        self._grids: dict[str, Grid] = {}  # a sheet is parsed once, however often it is asked for
 
     def visible(self, sheet: str) -> bool:
         if sheet not in self._visible:
@@ -59,6 +60,11 @@ class Book:
         return self._visible[sheet]
 
     def grid(self, sheet: str) -> Grid:
+        if sheet not in self._grids:
+            self._grids[sheet] = self._read(sheet)
+        return self._grids[sheet]
+
+    def _read(self, sheet: str) -> Grid:
         try:
             batch, errors, offsets = self._load(sheet)
         except Exception as exc:
