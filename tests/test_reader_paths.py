@@ -127,3 +127,71 @@ def test_large_and_small_columns_factorise_alike(cli, written, monkeypatch, name
     monkeypatch.setattr(marking_module, "PANDAS_FROM", 5)
     large = cli("rate", written[name], "--partial", "--format", "json").json()
     assert counts(small) == counts(large) and small["cases"] == large["cases"]
+
+
+def _grid_values(path, sheet="Cases"):
+    from casescore.sheets import Book
+
+    book = Book(str(path), path.read_bytes())
+    grid = book.grid(sheet)
+    return [c.to_pylist() for c in grid.columns], book.visible(sheet)
+
+
+@pytest.mark.parametrize("name", ["xlsx-openpyxl", "xlsx-xlsxwriter"])
+def test_an_xlsx_is_read_eagerly_and_as_the_slower_way_reads_it(written, monkeypatch, name):
+    """An xlsx with no error cell is loaded straight into Arrow; the cells are those the loader that
+    reports error cells gives."""
+    from casescore import sheets
+
+    slow = []
+    original = sheets.Book._load_with_errors
+    monkeypatch.setattr(sheets.Book, "_load_with_errors", lambda self, s: slow.append(s) or original(self, s))
+    eager = _grid_values(written[name])
+    assert slow == []
+    monkeypatch.setattr(sheets.Book, "_load_eager", lambda self, s: None)
+    assert _grid_values(written[name]) == eager
+    assert slow == ["Cases"]
+
+
+def test_an_xlsx_with_an_error_cell_is_read_the_way_that_names_it(tmp_path, cli, monkeypatch):
+    """Loaded eagerly, an error cell would read as empty (a blank answer); the sheet goes the other way."""
+    from openpyxl import Workbook
+
+    from casescore import sheets
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Cases"
+    ws.append(["Case ID", "2.2.1"])
+    ws.append(["C1", "Yes"])
+    ws.append(["C2", "#N/A"])
+    ws["B3"].data_type = "e"
+    path = tmp_path / "errors.xlsx"
+    wb.save(path)
+    slow = []
+    original = sheets.Book._load_with_errors
+    monkeypatch.setattr(sheets.Book, "_load_with_errors", lambda self, s: slow.append(s) or original(self, s))
+    run = cli("check", path, "--format", "json")
+    assert slow == ["Cases"]
+    assert any(p["kind"] == "invalid-answer" and p["where"].endswith("Cases!B3") and p["value"] == "#N/A"
+               for p in run.json()["problems"]), run.out
+
+
+def test_an_eagerly_read_sheet_keeps_its_columns_in_place(tmp_path):
+    """calamine starts a sheet's columns at its first used one; they are put back from column A."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Cases"
+    ws["C3"], ws["E3"], ws["C4"], ws["E4"] = "Case ID", "2.2.1", "C1", "Yes"
+    hidden = wb.create_sheet("Old")
+    hidden.sheet_state = "hidden"
+    hidden["A1"] = "x"
+    path = tmp_path / "offset.xlsx"
+    wb.save(path)
+    columns, visible = _grid_values(path)
+    assert visible
+    assert columns[2][2:] == ["Case ID", "C1"] and columns[4][2:] == ["2.2.1", "Yes"]
+    assert columns[0] == [None] * 4 and columns[3] == [None] * 4
+    assert _grid_values(path, "Old")[1] is False

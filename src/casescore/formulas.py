@@ -55,21 +55,42 @@ def _local(tag: str) -> str:
 
 def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:
     """The zip path of the named sheet's XML, from workbook.xml and its relationships."""
+    return sheet_parts(book).get(sheet, (None, True))[0]
+
+
+def sheet_parts(book: zipfile.ZipFile) -> dict[str, tuple[str | None, bool]]:
+    """Each sheet of an xlsx: the zip path of its XML (None if not found) and whether it is visible."""
     names = {n.lower(): n for n in book.namelist()}
     workbook = names.get("xl/workbook.xml")
     rels = names.get("xl/_rels/workbook.xml.rels")
     if workbook is None or rels is None:
-        return None
-    rid = None
-    for el in ElementTree.fromstring(book.read(workbook)).iter():
-        if _local(el.tag) == "sheet" and el.get("name") == sheet:
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+        return {}
+    targets: dict[str, str] = {}
     for el in ElementTree.fromstring(book.read(rels)).iter():
-        if _local(el.tag) == "Relationship" and el.get("Id") == rid:
+        if _local(el.tag) == "Relationship":
             target = el.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            return names.get(path.lower())
-    return None
+            targets[el.get("Id", "")] = path
+    out: dict[str, tuple[str | None, bool]] = {}
+    for el in ElementTree.fromstring(book.read(workbook)).iter():
+        if _local(el.tag) == "sheet" and el.get("name") is not None:
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            part = names.get(targets.get(rid, "").lower())
+            out[str(el.get("name"))] = (part, el.get("state", "visible") == "visible")
+    return out
+
+
+def may_hold_errors(book: zipfile.ZipFile, part: str) -> bool:
+    """Whether a sheet's XML may hold an error cell (t="e"), read as a stream: a cheap search for the
+    attribute's value, which may also match other text; a match only sends the sheet the slower way."""
+    tail = b""
+    with book.open(part) as stream:
+        while chunk := stream.read(4 << 20):
+            window = tail + chunk
+            if b'"e"' in window or b"'e'" in window:
+                return True
+            tail = window[-2:]
+    return False
 
 
 def _scan(xml: bytes) -> dict[tuple[int, int], str]:

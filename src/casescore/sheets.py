@@ -12,7 +12,9 @@ never mistaken for empty cells.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 from casescore import cell_text
 from casescore.errors import UnreadableInput
@@ -84,10 +86,46 @@ class Book:
         return _grid(batch, offsets, patches)
 
     def _load(self, sheet: str):
+        return self._load_eager(sheet) or self._load_with_errors(sheet)
+
+    def _load_with_errors(self, sheet: str):
         loaded = self._reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
         self._visible[sheet] = loaded.visible == "visible"
         batch, errors = loaded.to_arrow_with_errors()
         return batch, errors, [c.absolute_index for c in loaded.selected_columns]
+
+    def _load_eager(self, sheet: str):
+        """An xlsx sheet read straight into Arrow (a third faster and smaller than loading it first),
+        or None when the sheet may hold error cells: eager loading reads those as empty.
+
+        Whether it may is found by a stream search of the sheet's XML, in a thread beside the load
+        (both let go of the GIL, so on two cores the search costs no time)."""
+        import threading
+        import zipfile
+
+        from casescore import formulas
+
+        try:
+            book = zipfile.ZipFile(io.BytesIO(self._data))
+            part, visible = formulas.sheet_parts(book).get(sheet, (None, True))
+        except (zipfile.BadZipFile, OSError, ValueError, ElementTree.ParseError):
+            return None
+        if part is None:
+            return None  # not an xlsx, or a sheet this module cannot find: the other way says what is wrong
+        found: list[bool] = []
+        search = threading.Thread(target=lambda: found.append(_may_hold_errors(book, part)), daemon=True)
+        search.start()
+        offsets: list[int] = []
+        try:
+            batch = self._reader.load_sheet_eager(sheet, header_row=None, skip_rows=0, dtypes="string",
+                                                  use_columns=lambda col: offsets.append(col.absolute_index) or True)
+        except Exception:
+            batch = None  # the other way reports it
+        search.join()
+        if batch is None or found != [False]:
+            return None
+        self._visible[sheet] = visible
+        return batch, None, offsets
 
     def _newer_errors_as_text(self) -> None:
         """calamine refused an error value it does not know (#SPILL!, #CALC!): make such cells text."""
@@ -97,6 +135,15 @@ class Book:
 
         self._data = newer_errors_as_text(self._data)
         self._reader = fastexcel.read_excel(self._data)
+
+
+def _may_hold_errors(book, part: str) -> bool:
+    from casescore import formulas
+
+    try:
+        return formulas.may_hold_errors(book, part)
+    except (OSError, ValueError, EOFError, RuntimeError, KeyError):  # damaged: calamine says what is wrong
+        return True
 
 
 def _grid(batch, offsets: list[int], patches: dict[tuple[int, int], str]) -> Grid:
