@@ -116,9 +116,16 @@ class Book:
         search = threading.Thread(target=lambda: found.append(_may_hold_errors(book, part)), daemon=True)
         search.start()
         offsets: list[int] = []
+
+        # Told each column as it is loaded: where it is, from column A. fastexcel's stub lists no callable for
+        # the eager loader, but it takes one as load_sheet does (tests/test_reader_paths.py relies on it).
+        def every_column(col) -> bool:
+            offsets.append(col.absolute_index)
+            return True
+
         try:
             batch = self._reader.load_sheet_eager(sheet, header_row=None, skip_rows=0, dtypes="string",
-                                                  use_columns=lambda col: offsets.append(col.absolute_index) or True)
+                                                  use_columns=every_column)  # type: ignore[arg-type]
         except Exception:
             batch = None  # the other way reports it
         search.join()
