@@ -195,3 +195,96 @@ def test_an_eagerly_read_sheet_keeps_its_columns_in_place(tmp_path):
     assert columns[2][2:] == ["Case ID", "C1"] and columns[4][2:] == ["2.2.1", "Yes"]
     assert columns[0] == [None] * 4 and columns[3] == [None] * 4
     assert _grid_values(path, "Old")[1] is False
+
+
+@pytest.mark.parametrize("irregular", [False, True])
+def test_a_csv_in_utf8_only_at_its_start_is_read_as_what_it_is(tmp_path, cli, irregular):
+    """The encoding is judged from the first 64 KiB and checked as the file is parsed: a cp1252 'é'
+    further down makes the whole file read as cp1252, not as UTF-8 with a broken character."""
+    header, rows = marking(n=2000)
+    rows = [[r[0], "North", *r[2:]] for r in rows]
+    rows[-1][1] = "Café"
+    text = csv_text(header, rows)
+    if irregular:  # a short row: pandas' parser reads the file
+        text = text.replace("\nC0005,North,", "\nC0005,North\nC0005b,North,", 1)
+    data = text.encode("cp1252")
+    assert data.index(b"Caf\xe9") > 65536
+    path = tmp_path / "late.csv"
+    path.write_bytes(data)
+    run = cli("rate", path, "--partial", "--by", "Team", "--format", "json")
+    assert run.code in (0, 1), run.err
+    groups = {g for s in run.json()["standards"] for kq in s["key_questions"] for g in kq.get("by", {}).get("Team", {})}
+    assert groups == {"North", "Café"}, groups
+
+
+@pytest.mark.parametrize("shape", ["runs", "shuffled", "one key", "late key"])
+def test_first_positions_agree_with_the_plain_way(shape):
+    """_first_positions skips to run starts and prefixes; it must find what looking at every key finds."""
+    import numpy as np
+
+    from casescore.marking import _dense, _first_of_each, _first_positions
+
+    rng = np.random.default_rng(7)
+    if shape == "runs":
+        keys = np.repeat(rng.permutation(3000), rng.integers(1, 9, 3000))
+    elif shape == "shuffled":
+        keys = rng.integers(0, 80, 50_000)
+    elif shape == "one key":
+        keys = np.zeros(10_000, np.int64)
+    else:  # every key seen early but one, which first appears at the very end
+        keys = np.concatenate([np.tile(np.arange(78), 2000), [78]])
+    size = int(keys.max()) + 1
+    assert np.array_equal(_first_positions(keys, size), _first_of_each(keys, size))
+    numbers, order = _dense(keys)
+    firsts = list(dict.fromkeys(keys.tolist()))
+    assert order.tolist() == firsts
+    assert numbers.tolist() == [firsts.index(k) for k in keys.tolist()] if shape != "runs" else \
+        np.array_equal(order[numbers], keys)
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_a_large_long_form_reads_as_its_rows_say(tmp_path, together):
+    """Thousands of rows (the paths for large inputs), with a question answered twice, rows of an
+    unknown question and of no case id, an attribute blank on a case's first row, and the rows of each
+    case not together: checked against a reading of the rows in plain Python."""
+    from casescore import marking
+    from casescore.framework import load
+
+    rng = random.Random(5)
+    questions = list(QUESTIONS)
+    rows = []
+    for i in range(200):
+        team = rng.choice(["North", "South"])
+        for k, q in enumerate(questions):
+            rows.append([f"C{i:03d}", q, rng.choice(["Yes", "No", "N/A", "", "maybe"]), "" if k == 0 else team])
+    rows += [["C007", "9.9.9", "Yes", "South"], ["", questions[0], "Yes", ""]]
+    if not together:
+        rng.shuffle(rows)
+    # A second answer to the first row's question, right after it: every row after it is one further on.
+    rows.insert(1, [*rows[0][:2], "No", "North"])
+    assert len(rows) > 4096
+    path = tmp_path / "long.csv"
+    path.write_text(csv_text(["case_id", "question", "answer", "Team", ""], [[*r, ""] for r in rows]))
+    m = marking.read(str(path), load("probation-pdu-2021"))
+
+    expected: dict = {}
+    cases: list = []
+    teams: dict = {}
+    for case, q, a, team in rows:
+        if not case or q == "9.9.9":
+            continue
+        if case not in cases:
+            cases.append(case)
+        expected.setdefault((case, q), a)
+        if team:
+            teams.setdefault(case, team)
+    assert m.case_ids == cases
+    spelled = {0: "", 1: "Yes", 2: "No", 3: "N/A"}
+    got = {(c, q): spelled.get(int(m.answers[q][k]), "maybe") for q in m.answers for k, c in enumerate(m.case_ids)}
+    assert got == expected
+    assert m.attributes["Team"].tolist() == [teams.get(c, "") for c in cases]
+    kinds = [p.kind for p in m.problems]
+    assert kinds.count("duplicate-answer") == 1 and kinds.count("unknown-question") == 1
+    assert kinds.count("missing-id") == 1
+    assert kinds.count("invalid-answer") == sum(a == "maybe" for a in expected.values())
+    assert "Team" in m.report.attributes and len(m.attributes) == 1  # the unnamed, empty column is not one

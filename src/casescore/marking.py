@@ -224,9 +224,9 @@ def _arrow_factorize(values, adapt: bool) -> tuple[np.ndarray, list]:
 def _codes(indices) -> np.ndarray:
     """Arrow dictionary indices as numpy, -1 where null. Read from the buffer when there is no null:
     pyarrow's to_numpy and fill_null import pandas (0.2 s), which a small marking need not pay."""
-    if indices.null_count == 0:
+    if indices.null_count == 0:  # Arrow's own buffer, no copy (int32: half the memory of numpy's intp)
         data = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
-        return data[indices.offset: indices.offset + len(indices)].astype(np.intp)
+        return data[indices.offset: indices.offset + len(indices)]
     return indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 
@@ -269,7 +269,7 @@ class _Column:
         (so a blank cell, and a value fn makes blank, is 0); and those results."""
         names: dict[str, int] = {"": 0}
         per_unique = [names.setdefault(fn(t) if t else "", len(names)) for t in self.texts()]
-        table = np.array([*per_unique, 0], dtype=np.intp)
+        table = np.array([*per_unique, 0], dtype=np.int32 if len(names) < 2**31 else np.int64)
         return table[self.codes], list(names)
 
     def text_of(self, i: SupportsIndex) -> str:
@@ -504,7 +504,6 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     if id_j is None:
         raise UnreadableInput(f"{table.where()}: no column named '{id_column}'")
     q_j, a_j = cols["question"], cols["answer"]
-    attr_js = {h: j for j, h in enumerate(table.header) if j not in (id_j, q_j, a_j) and h}
     case_col, question, raw = (_Column(table.columns[j], table.typed) for j in (id_j, q_j, a_j))
     id_key, id_texts = case_col.canonical(lambda t: t)  # per row: index of its id text ("" first)
     q_key, q_names_all = question.canonical(_question_id)
@@ -518,50 +517,97 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     for i in np.flatnonzero(unknown):
         problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
                                 Kind.UNKNOWN_QUESTION, answers.shown(question.text_of(i))))
-    rows = np.flatnonzero(content & has_id & ~unknown)
-    case_of, case_order = _dense(id_key[rows])
-    q_of, q_order = _dense(q_key[rows])
+    keep = content & has_id & ~unknown
+    # The answers' rows. Usually every row is one, and the columns are used as they are (copies of
+    # 8 million codes are what made this slow); an index is built only when some rows are left out.
+    rows = answer_rows = _Rows(None if keep.all() else np.flatnonzero(keep))
+    case_of, case_order = _dense(rows.of(id_key))
+    q_of, q_order = _dense(rows.of(q_key))
     case_ids = [id_texts[c] for c in case_order]
     q_names = [q_names_all[q] for q in q_order]
-    pair = case_of.astype(np.int64) * max(1, len(q_names)) + q_of
-    first = _first_of_each(pair, len(case_ids) * max(1, len(q_names)))
-    _duplicate_answers(table, a_j, rows, pair, first, case_ids, case_of, q_names, q_of, problems)
-    grid = np.full((len(q_names), len(case_ids)), answers.BLANK, np.int8)  # one assignment for every answer
-    grid[q_of[first], case_of[first]] = codes[rows[first]]
-    for k in first[codes[rows[first]] == answers.INVALID]:
-        problems.append(Problem(table.cell(a_j, int(rows[k])), f"not an answer to {q_names[q_of[k]]}",
-                                Kind.INVALID_ANSWER, answers.shown(raw.value(rows[k])), answers.ACCEPTED))
+    answer = rows.of(codes)
+    size = len(q_names) * len(case_ids)
+    cell = q_of.astype(np.int32 if size < 2**31 else np.int64) * len(case_ids) + case_of  # its place in the grid
+    first = _first_answers(cell, size)  # None: no question is answered twice for a case
+    if first is not None:
+        _duplicate_answers(table, a_j, rows, cell, first, case_ids, case_of, q_names, q_of, problems)
+        rows, cell, answer, q_of = rows.subset(first), cell[first], answer[first], q_of[first]
+    grid = np.full((len(q_names), len(case_ids)), answers.BLANK, np.int8)
+    grid.reshape(-1)[cell] = answer  # one assignment for every answer
+    for k in np.flatnonzero(answer == answers.INVALID):
+        problems.append(Problem(table.cell(a_j, rows.row(k)), f"not an answer to {q_names[q_of[k]]}",
+                                Kind.INVALID_ANSWER, answers.shown(raw.value(rows.row(k))), answers.ACCEPTED))
     for q, c in zip(*np.nonzero(grid == answers.BLANK), strict=True):
         problems.append(Problem(f"{table.source}: case {answers.shown(case_ids[c])}", f"{q_names[q]} not marked",
                                 NOT_MARKED, accepted="Yes, No or N/A"))
     answer_codes = {qid: grid[q] for q, qid in enumerate(q_names)}
-    case_rows = rows[_first_of_each(case_of, len(case_ids))]  # each case's first row, in case order
-    attrs = {h: _first_per_case(_Column(table.columns[j], table.typed), rows, case_of, case_rows)
-             for h, j in attr_js.items()}
+    case_first = _first_positions(case_of, len(case_ids))  # each case's first row, in case order
+    attrs = {h: _first_per_case(_Column(table.columns[j], table.typed), answer_rows, case_of, case_first)
+             for h, j in _long_attributes(table, (id_j, q_j, a_j)).items()}
     report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
         (q for q in q_names if q in known), 0)), attributes=list(attrs))
     return Marking(table.source, case_ids, attrs, answer_codes, problems=problems, report=report)
 
 
-def _duplicate_answers(table: Table, a_j: int, rows, pair, first, case_ids, case_of, q_names, q_of,
+class _Rows:
+    """The rows of the long form that are answers: all of them (index None), or those in index."""
+
+    def __init__(self, index: np.ndarray | None):
+        self.index = index
+
+    def of(self, values: np.ndarray) -> np.ndarray:
+        """values (one per row of the table) at these rows; the array itself when they are all rows."""
+        return values if self.index is None else values[self.index]
+
+    def row(self, k) -> int:
+        """The table row (0-based, below the header) of the k-th of these rows."""
+        return int(k) if self.index is None else int(self.index[k])
+
+    def subset(self, ks: np.ndarray) -> _Rows:
+        return _Rows(ks if self.index is None else self.index[ks])
+
+
+def _long_attributes(table: Table, used: tuple[int, ...]) -> dict[str, int]:
+    """The long form's other columns, named as the wide form names them: a repeated header with its
+    column letter, data under no header by the letter alone (neither is dropped)."""
+    out: dict[str, int] = {}
+    for j, header in enumerate(table.header):
+        if j in used:
+            continue
+        if header:
+            out[header if header not in out else f"{header} ({column_letter(j)})"] = j
+        elif (~_Column(table.columns[j], table.typed).blank()).any():
+            out[f"(column {column_letter(j)})"] = j
+    return out
+
+
+def _first_answers(cell: np.ndarray, size: int) -> np.ndarray | None:
+    """Positions of the first answer in each grid cell, or None when no cell is answered twice (one
+    pass marking the cells tells that; finding the first ones takes several)."""
+    answered = np.zeros(size, bool)
+    answered[cell] = True
+    if np.count_nonzero(answered) == len(cell):
+        return None
+    return _first_of_each(cell, size)
+
+
+def _duplicate_answers(table: Table, a_j: int, rows: _Rows, cell, first, case_ids, case_of, q_names, q_of,
                        problems: list[Problem]) -> None:
     """A second answer to the same question for the same case is named (the first one counts)."""
-    repeated = np.ones(len(rows), bool)
+    repeated = np.ones(len(cell), bool)
     repeated[first] = False
-    if not repeated.any():
-        return
-    first_at = dict(zip(pair[first].tolist(), rows[first].tolist(), strict=True))
+    first_at = dict(zip(cell[first].tolist(), (rows.row(k) for k in first), strict=True))
     for k in np.flatnonzero(repeated):
-        at, case = int(rows[k]), answers.shown(case_ids[case_of[k]])
+        at, case = rows.row(k), answers.shown(case_ids[case_of[k]])
         problems.append(Problem(table.cell(a_j, at), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
-                                f"{table.cell(a_j, first_at[int(pair[k])]).ref})", Kind.DUPLICATE_ANSWER))
+                                f"{table.cell(a_j, first_at[int(cell[k])]).ref})", Kind.DUPLICATE_ANSWER))
 
 
 def _dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """keys renumbered 0..k-1 in order of first appearance, and the original key of each number."""
     size = int(keys.max()) + 1 if len(keys) else 0
-    order = keys[_first_of_each(keys, size)]
-    number = np.full(size, -1, np.intp)
+    order = keys[_first_positions(keys, size)]
+    number = np.full(size, -1, np.int32 if size < 2**31 else np.int64)
     number[order] = np.arange(len(order))
     return number[keys], order
 
@@ -577,19 +623,37 @@ def _first_of_each(keys: np.ndarray, size: int) -> np.ndarray:
     return np.sort(slot[slot >= 0])
 
 
-def _first_per_case(column: _Column, rows: np.ndarray, case_of: np.ndarray, case_rows: np.ndarray) -> np.ndarray:
+def _first_positions(keys: np.ndarray, size: int) -> np.ndarray:
+    """_first_of_each, looking at as few of millions of keys as it can. A key first appears where a
+    run of equal keys starts (a case's rows are usually together: 100,000 runs in 7.8 million rows),
+    and every key has usually appeared within the first few rows (78 questions in the first case's
+    78 rows): so only run starts are looked at, and only as far as needed to have seen every key."""
+    if len(keys) < 4096:
+        return _first_of_each(keys, size)
+    change = keys[1:] != keys[:-1]
+    if np.count_nonzero(change) < len(keys) // 4:
+        starts = np.concatenate(([0], np.flatnonzero(change) + 1))
+        return starts[_first_positions(keys[starts], size)]
+    present = np.count_nonzero(np.bincount(keys, minlength=size))
+    end = 1024
+    while end < len(keys) and np.count_nonzero(np.bincount(keys[:end], minlength=size)) < present:
+        end *= 8
+    return _first_of_each(keys[:end], size)
+
+
+def _first_per_case(column: _Column, rows: _Rows, case_of: np.ndarray, case_first: np.ndarray) -> np.ndarray:
     """Each case's first non-blank value of an attribute ('' if it has none).
 
     Usually the value on the case's first row; only when some case has it blank there are all the
     rows looked at (an attribute is normally repeated on every row of its case)."""
     texts = np.array([*column.texts(), ""], dtype=object)
     blank = np.array([t == "" for t in column.texts()] + [True], bool)
-    out = texts[column.codes[case_rows]]
-    if not blank[column.codes[case_rows]].any():
+    codes = rows.of(column.codes)
+    out = texts[codes[case_first]]
+    if not blank[codes[case_first]].any():
         return out
-    codes = column.codes[rows]
     filled = np.flatnonzero(~blank[codes])
-    first = filled[_first_of_each(case_of[filled], len(case_rows))]
+    first = filled[_first_positions(case_of[filled], len(case_first))]
     out[:] = ""
     out[case_of[first]] = texts[codes[first]]
     return out

@@ -6,6 +6,7 @@ hands back columns of raw cell values with enough position data to name any cell
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -24,6 +25,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted (passwo
 HEADER_SEARCH_ROWS = 50
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # stream name inside a password-protected xlsx
 CSV_DELIMITERS = (",", ";", "\t", "|")
+# Arrow parses a CSV in blocks of this size, in parallel; each block is dictionary-encoded on its
+# own and the dictionaries are unified after, so smaller blocks mean more parallel work, but more
+# unifying: 1 MiB measured fastest for 10,000 to 300,000 cases on two cores (benchmarks/README.md).
+CSV_BLOCK = 1 << 20
 CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
 
 
@@ -138,12 +143,29 @@ def read_marking_file(path: str, score, sheet: str | None = None, progress=None)
     name, data = read_bytes(path)
     if not data or data.isspace():  # isspace stops at the first other byte; strip would copy it all
         raise UnreadableInput(f"{name}: the file is empty")
+    digest = _Digest(data)
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         file = _read_workbook(name, data, score, sheet, progress)
     else:
         file = MarkingFile(cases=_read_csv(name, data, score))
-    file.sha256 = hashlib.sha256(data).hexdigest()
+    file.sha256 = digest.hexdigest()
     return file
+
+
+class _Digest:
+    """The SHA-256 of the input, worked out in a thread while the file is parsed: hashlib lets go of
+    the GIL, so on two cores the 0.2 s it takes for a 300 MB long form costs no time."""
+
+    def __init__(self, data: bytes):
+        import threading
+
+        self._hash = hashlib.sha256()
+        self._thread = threading.Thread(target=self._hash.update, args=(data,), daemon=True)
+        self._thread.start()
+
+    def hexdigest(self) -> str:
+        self._thread.join()
+        return self._hash.hexdigest()
 
 
 # --- workbooks ---------------------------------------------------------------------------
@@ -295,6 +317,7 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _encoding(name: str, data: bytes) -> str:
+    """The file's encoding: UTF-8 if the whole file is valid UTF-8, else Excel's Windows cp1252, else latin-1."""
     if b"\x00" in data[:8192]:
         raise UnreadableInput(f"{name}: binary data, not a CSV or a workbook")
     try:
@@ -307,6 +330,18 @@ def _encoding(name: str, data: bytes) -> str:
             return "cp1252"
         except UnicodeDecodeError:
             return "latin-1"
+
+
+def _likely_encoding(name: str, data: bytes) -> str:
+    """The encoding as far as the first 64 KiB tell: UTF-8 there is taken as UTF-8 throughout, which
+    Arrow's parser checks as it reads (a file that is not after all is read again as _encoding says)."""
+    if b"\x00" in data[:8192]:
+        raise UnreadableInput(f"{name}: binary data, not a CSV or a workbook")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=len(data) <= 65536)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return _encoding(name, data)
 
 
 def _utf8(name: str, data: bytes) -> bytes:
@@ -325,12 +360,16 @@ def _read_csv(name: str, data: bytes, score) -> Table:
     (no Python string per cell), reads every well-formed file; a file with rows shorter or longer
     than its header goes to pandas' parser, which pads short rows and lets a long one be named."""
     data = _utf8(name, data)
-    encoding = _encoding(name, data)
+    encoding = _likely_encoding(name, data)
     head = data[:65536].decode(encoding, errors="ignore")
     delimiter, lines, header = _find_csv_header(name, head, score)
     width = max(len(header), 1)  # unnamed columns of the header row too: data under them is kept
     start = _byte_offset(data, head, lines, encoding)
-    columns = _arrow_csv(data[start:], encoding, delimiter, width)
+    columns = _arrow_csv(data, start, encoding, delimiter, width)
+    if columns is None and encoding == "utf-8-sig" and (whole := _encoding(name, data)) != encoding:
+        encoding = whole  # UTF-8 at the start only: read again as what the whole file is
+        start = _byte_offset(data, data[:65536].decode(encoding, errors="ignore"), lines, encoding)
+        columns = _arrow_csv(data, start, encoding, delimiter, width)
     if columns is None:
         columns = _pandas_csv(name, data[start:], encoding, delimiter, width)
         extra = columns.pop()  # one column more than the header: anything in it is a row too long
@@ -348,8 +387,9 @@ def _byte_offset(data: bytes, text: str, lines: int, encoding: str) -> int:
     return bom + len(consumed.encode("utf-8" if encoding == "utf-8-sig" else encoding))
 
 
-def _arrow_csv(data: bytes, encoding: str, delimiter: str, width: int) -> list | None:
-    """Columns of dictionary-encoded text, or None when a row has another number of fields than the header."""
+def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: int) -> list | None:
+    """Columns of dictionary-encoded text from byte `start` on, or None when a row has another number
+    of fields than the header, or the text is not in `encoding`."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -363,11 +403,13 @@ def _arrow_csv(data: bytes, encoding: str, delimiter: str, width: int) -> list |
     text = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data).slice(start)),  # no copy of a file that may be 300 MB
             read_options=pacsv.ReadOptions(column_names=names, encoding="utf8" if encoding == "utf-8-sig" else encoding,
-                                           block_size=16 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=on_bad_row),
+                                           block_size=CSV_BLOCK),
+            # A line break inside a value needs quotes around it; a file with no quote has none, and is
+            # split into blocks at line breaks (with them, Arrow must follow the quoting: 1.3-2x slower).
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=data.find(b'"', start) >= 0,
+                                             ignore_empty_lines=False, invalid_row_handler=on_bad_row),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, text), null_values=[],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
