@@ -332,3 +332,14 @@ def test_long_form_attribute_given_on_a_later_row(cli, tmp_path):
     doc = cli("rate", path, "--by", "Team", "--format", "json").json()
     by = doc["standards"][5]["key_questions"][0]["by"]["Team"]
     assert {team: g["yes"] for team, g in by.items()} == {"North": 1, "South": 0}
+
+
+def test_long_form_keeps_every_attribute_column(cli, tmp_path):
+    """A repeated header and a column with data but no header are named as in the wide form, not dropped."""
+    rows = ["case_id,question,answer,Team,Team,"] + [f"C{i},{q},Yes,A{i},B{i},x{i}" for i in range(3) for q in PDU_KQS]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n")
+    doc = cli("rate", path, "--by", "Team", "--by", "Team (E)", "--by", "(column F)", "--format", "json").json()
+    by = doc["standards"][5]["key_questions"][0]["by"]
+    assert {k: sorted(v) for k, v in by.items()} == {"Team": ["A0", "A1", "A2"], "Team (E)": ["B0", "B1", "B2"],
+                                                     "(column F)": ["x0", "x1", "x2"]}
