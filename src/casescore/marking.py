@@ -455,7 +455,7 @@ def _check_ids(ids: np.ndarray, cell, problems: list[Problem]) -> None:
     from collections import Counter
 
     counts = Counter(ids.tolist())  # not numpy's unique: a fixed-width copy of one huge cell would be huge
-    look = {u for u, n in counts.items() if n > 1 or not u or cell_text.is_error(u)}
+    look = {u for u, n in counts.items() if n > 1} | (counts.keys() & (cell_text.ERROR_VALUES | {""}))
     seen: dict[str, int] = {}
     for i in (i for i, case_id in enumerate(ids) if case_id in look) if look else ():
         case_id = ids[i]
