@@ -95,11 +95,13 @@ class Book:
         return batch, errors, [c.absolute_index for c in loaded.selected_columns]
 
     def _load_eager(self, sheet: str):
-        """An xlsx sheet read straight into Arrow (a third faster and smaller than loading it first),
-        or None when the sheet may hold error cells: eager loading reads those as empty.
+        """An xlsx sheet whose text is in shared strings (as Excel, LibreOffice and xlsxwriter save
+        it) read straight into Arrow, its cells referring to the strings instead of copying each: a
+        quarter faster than loading it first. None when the sheet may hold error cells, which eager
+        loading reads as empty, or has no shared strings (inline text: eager loading gains nothing).
 
-        Whether it may is found by a stream search of the sheet's XML, in a thread beside the load
-        (both let go of the GIL, so on two cores the search costs no time)."""
+        Whether it may hold errors is found by a stream search of the sheet's XML, in a thread beside
+        the load (both let go of the GIL, so on two cores the search costs little time)."""
         import threading
         import zipfile
 
@@ -108,10 +110,11 @@ class Book:
         try:
             book = zipfile.ZipFile(io.BytesIO(self._data))
             part, visible = formulas.sheet_parts(book).get(sheet, (None, True))
+            shared = any(n.lower().endswith("sharedstrings.xml") for n in book.namelist())
         except (zipfile.BadZipFile, OSError, ValueError, ElementTree.ParseError):
             return None
-        if part is None:
-            return None  # not an xlsx, or a sheet this module cannot find: the other way says what is wrong
+        if part is None or not shared:
+            return None  # inline text, not an xlsx, or a sheet not found: the other way reads it or says why
         found: list[bool] = []
         search = threading.Thread(target=lambda: found.append(_may_hold_errors(book, part)), daemon=True)
         search.start()
