@@ -221,10 +221,11 @@ def test_a_csv_in_utf8_only_at_its_start_is_read_as_what_it_is(tmp_path, cli, ir
 
 @pytest.mark.parametrize("shape", ["runs", "shuffled", "one key", "late key"])
 def test_first_positions_agree_with_the_plain_way(shape):
-    """_first_positions skips to run starts and prefixes; it must find what looking at every key finds."""
+    """_first_positions skips to run starts and prefixes; it must find what looking at every key finds,
+    and a column numbered by first appearance must read as plain Python numbers it."""
     import numpy as np
 
-    from casescore.marking import _dense, _first_of_each, _first_positions
+    from casescore.marking import _Column, _first_of_each, _first_positions
 
     rng = np.random.default_rng(7)
     if shape == "runs":
@@ -237,11 +238,13 @@ def test_first_positions_agree_with_the_plain_way(shape):
         keys = np.concatenate([np.tile(np.arange(78), 2000), [78]])
     size = int(keys.max()) + 1
     assert np.array_equal(_first_positions(keys, size), _first_of_each(keys, size))
-    numbers, order = _dense(keys)
-    firsts = list(dict.fromkeys(keys.tolist()))
-    assert order.tolist() == firsts
-    assert numbers.tolist() == [firsts.index(k) for k in keys.tolist()] if shape != "runs" else \
-        np.array_equal(order[numbers], keys)
+
+    texts = [f" k{k % 500}" if k % 3 else f"k{k % 500} " for k in keys.tolist()]  # two spellings, one id
+    rows = np.flatnonzero(rng.random(len(texts)) < 0.9)
+    numbers, names = _Column(texts).numbered(str.upper, rows)
+    firsts = list(dict.fromkeys(texts[i].strip().upper() for i in rows))
+    assert names == firsts
+    assert [names[n] for n in numbers.tolist()] == [texts[i].strip().upper() for i in rows]
 
 
 @pytest.mark.parametrize("together", [True, False])

@@ -272,6 +272,21 @@ class _Column:
         table = np.array([*per_unique, 0], dtype=np.int32 if len(names) < 2**31 else np.int64)
         return table[self.codes], list(names)
 
+    def numbered(self, fn, rows: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+        """Per cell of `rows` (None: every cell; none blank), the number of fn(its text) in order of
+        first appearance, and those results in that order. Worked out per distinct value, then one
+        look-up per cell: millions of cells are gone over once, not once per step."""
+        names: dict[str, int] = {}
+        per_unique = np.array([names.setdefault(fn(t), len(names)) for t in self.texts()], np.int64)
+        codes = self.codes if rows is None else self.codes[rows]
+        raw_order = codes[_first_positions(codes, len(per_unique))]  # distinct values as they first appear
+        seen = per_unique[raw_order]
+        order = seen[np.sort(np.unique(seen, return_index=True)[1])]  # the results as they first appear
+        number = np.full(len(names), -1, np.int32 if len(names) < 2**31 else np.int64)
+        number[order] = np.arange(len(order))
+        every = list(names)
+        return number[per_unique][codes], [every[k] for k in order]
+
     def text_of(self, i: SupportsIndex) -> str:
         code = self.codes[i]
         return "" if code < 0 else self.texts()[code]
@@ -505,14 +520,12 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
         raise UnreadableInput(f"{table.where()}: no column named '{id_column}'")
     q_j, a_j = cols["question"], cols["answer"]
     case_col, question, raw = (_Column(table.columns[j], table.typed) for j in (id_j, q_j, a_j))
-    id_key, id_texts = case_col.canonical(lambda t: t)  # per row: index of its id text ("" first)
-    q_key, q_names_all = question.canonical(_question_id)
     codes = raw.answer_codes()
-    has_id, has_q = id_key > 0, q_key > 0
+    has_id, has_q = ~case_col.blank(), ~question.blank()
     content = has_id | has_q | (codes != answers.BLANK)
     for i in np.flatnonzero(content & ~has_id):
         problems.append(Problem(table.cell(id_j, i), "this row has no case id", Kind.MISSING_ID))
-    is_known = np.array([q in known for q in q_names_all], bool)[q_key]
+    is_known = question.per_text(lambda t: _question_id(t) in known, False, bool)
     unknown = content & has_id & ~is_known
     for i in np.flatnonzero(unknown):
         problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
@@ -521,10 +534,8 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     # The answers' rows. Usually every row is one, and the columns are used as they are (copies of
     # 8 million codes are what made this slow); an index is built only when some rows are left out.
     rows = answer_rows = _Rows(None if keep.all() else np.flatnonzero(keep))
-    case_of, case_order = _dense(rows.of(id_key))
-    q_of, q_order = _dense(rows.of(q_key))
-    case_ids = [id_texts[c] for c in case_order]
-    q_names = [q_names_all[q] for q in q_order]
+    case_of, case_ids = case_col.numbered(lambda t: t, rows.index)
+    q_of, q_names = question.numbered(_question_id, rows.index)
     answer = rows.of(codes)
     size = len(q_names) * len(case_ids)
     cell = q_of.astype(np.int32 if size < 2**31 else np.int64) * len(case_ids) + case_of  # its place in the grid
@@ -601,15 +612,6 @@ def _duplicate_answers(table: Table, a_j: int, rows: _Rows, cell, first, case_id
         at, case = rows.row(k), answers.shown(case_ids[case_of[k]])
         problems.append(Problem(table.cell(a_j, at), f"a second answer to {q_names[q_of[k]]} for case {case} (first at "
                                 f"{table.cell(a_j, first_at[int(cell[k])]).ref})", Kind.DUPLICATE_ANSWER))
-
-
-def _dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """keys renumbered 0..k-1 in order of first appearance, and the original key of each number."""
-    size = int(keys.max()) + 1 if len(keys) else 0
-    order = keys[_first_positions(keys, size)]
-    number = np.full(size, -1, np.int32 if size < 2**31 else np.int64)
-    number[order] = np.arange(len(order))
-    return number[keys], order
 
 
 def _question_id(text: str) -> str:
