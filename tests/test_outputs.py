@@ -12,9 +12,12 @@ import struct
 import sys
 import zipfile
 
+import numpy as np
 import openpyxl
 import pytest
 from conftest import SAMPLE, answers, marking_csv, question_headers, uniform
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casescore import safe_write
 from casescore.errors import UsageError
@@ -313,3 +316,154 @@ def test_zip64_size_bound_is_never_below_the_real_size(monkeypatch):
     assert _local_header_is_zip64(rows_xml.splice(buffer.getvalue(), sheet, rows, 3), sheet)
     monkeypatch.setattr(rows_xml, "ZIP64_FROM", int(real * 1.05 * 1.2))  # and not wildly above it
     assert not _local_header_is_zip64(rows_xml.splice(buffer.getvalue(), sheet, rows, 3), sheet)
+
+
+# --- the Cases sheet's XML, made a column at a time --------------------------------------------
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def _header_only_book(width: int) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.append([f"h{j}" for j in range(width)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_by_cell(rows: list, first_row: int = 2) -> str:
+    """The rows' XML as it was written cell by cell before the sheet was made a column at a time:
+    ids and attributes must still come out exactly so (illegal characters removed, then escaped)."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+
+    parts = []
+    for r, row in enumerate(rows, start=first_row):
+        parts.append(f'<row r="{r}">')
+        for j, value in enumerate(row):
+            if value:
+                text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+                parts.append(f'<c r="{get_column_letter(j + 1)}{r}" t="inlineStr"><is><t>{text}</t></is></c>')
+        parts.append("</row>")
+    return "".join(parts)
+
+
+def _rows_xml(book: bytes) -> str:
+    xml = zipfile.ZipFile(io.BytesIO(book)).read(SHEET1).decode()
+    return xml[xml.index("</row>") + len("</row>"):xml.index("</sheetData>")]  # below the header row
+
+
+_TRICKY = st.sampled_from(["&", "<", ">", '"', "'", "\n", "\r", "\t", "\x00", "\x01", "\x0b", "\x1f", "é", "𝄞",
+                           "=", "+", "@", "-", " ", "\ufffe"])
+_VALUES = st.one_of(st.none(), st.text(st.one_of(_TRICKY, st.characters(exclude_categories=("Cs",))), max_size=8))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_VALUES, min_size=3, max_size=3), max_size=12))
+def test_text_cells_are_the_xml_they_were_cell_by_cell(rows):
+    book = rows_xml.splice(_header_only_book(3), SHEET1, rows, 3)
+    assert _rows_xml(book) == _cell_by_cell(rows)
+
+
+def test_text_cells_in_many_batches(monkeypatch):
+    """Batches of rows, blanks, and a value holding the separator (that batch's values escaped one by one)."""
+    monkeypatch.setattr(rows_xml, "ROWS_PER_WRITE", 4)
+    rows = [(f"C{i} & <{i}>", None if i % 5 == 0 else f"=T{i % 3}", "" if i % 7 == 0 else "two\nlines" * (i == 9))
+            for i in range(23)]
+    book = rows_xml.splice(_header_only_book(3), SHEET1, rows, 3)
+    assert _rows_xml(book) == _cell_by_cell(rows)
+    ws = openpyxl.load_workbook(io.BytesIO(book))["Sheet"]
+    assert [tuple(c.value for c in r) for r in ws.iter_rows(min_row=2)] == [
+        tuple(v or None for v in row) for row in rows]
+
+
+def _grid(book: bytes, tmp_path, name: str = "Sheet") -> dict[str, list[tuple]]:
+    """The sheet's rows below its header as openpyxl (loaded whole and read-only) and calamine read them."""
+    import fastexcel
+
+    path = tmp_path / "grid.xlsx"
+    path.write_bytes(book)
+    whole = [tuple(r) for r in openpyxl.load_workbook(path)[name].iter_rows(min_row=2, values_only=True)]
+    streamed = [tuple(r) for r in openpyxl.load_workbook(path, read_only=True)[name].iter_rows(min_row=2,
+                                                                                            values_only=True)]
+    table = fastexcel.read_excel(str(path)).load_sheet_by_name(name, header_row=None, dtypes="string").to_arrow()
+    calamine = [tuple(r.values()) for r in table.to_pylist()[1:]]
+    return {"openpyxl": whole, "openpyxl read-only": streamed, "calamine": calamine}
+
+
+def test_coded_columns_are_shared_strings_read_back_in_place(tmp_path, monkeypatch):
+    """Answers as codes: shared-string cells, grouped several columns at a time, blanks left out; every
+    reader finds each answer in its own cell."""
+    monkeypatch.setattr(rows_xml, "ROWS_PER_WRITE", 16)
+    rng = np.random.default_rng(7)
+    n = 50
+    labels = [None, "Yes", "No", "N/A"]
+    codes = [rng.integers(0, 4, n).astype(np.int8) for _ in range(13)]
+    codes[0][:] = 0  # a column left blank throughout
+    ids = [f"C{i:03d} & co" for i in range(n)]
+    team = np.array([["=T1", "", "<b>"][i % 3] for i in range(n)], dtype=object)
+    flags = rng.integers(0, 2, n).astype(np.int8)
+    columns = [ids, *(rows_xml.Coded(c, labels) for c in codes[:7]), team,
+               *(rows_xml.Coded(c, labels) for c in codes[7:]), rows_xml.Coded(flags, ["off", "on"])]
+    book = rows_xml.splice_columns(_header_only_book(len(columns)), SHEET1, columns, n)
+    expected = [(ids[i], *(labels[c[i]] for c in codes[:7]), team[i] or None, *(labels[c[i]] for c in codes[7:]),
+                 ["off", "on"][flags[i]]) for i in range(n)]
+    for reader, rows in _grid(book, tmp_path).items():
+        assert rows == expected, reader
+
+    z = zipfile.ZipFile(io.BytesIO(book))
+    assert z.testzip() is None
+    sheet = z.read(SHEET1).decode()
+    assert 't="inlineStr"><is><t>Yes' not in sheet and '<c r="I2" t="inlineStr"><is><t>=T1</t></is></c>' in sheet
+    sst = z.read(rows_xml.SST_PATH).decode()
+    strings = re.findall(r"<si><t>(.*?)</t></si>", sst)
+    assert sorted(strings) == sorted(["Yes", "No", "N/A", "off", "on"])
+    shared_cells = sheet.count(' t="s">')
+    assert shared_cells == sum(int((c != 0).sum()) for c in codes) + n
+    assert f'count="{shared_cells}" uniqueCount="5"' in sst
+    assert "/xl/sharedStrings.xml" in z.read("[Content_Types].xml").decode()
+    rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    assert 'Target="sharedStrings.xml"' in rels
+    ids_in_rels = re.findall(r'Id="([^"]+)"', rels)
+    assert len(ids_in_rels) == len(set(ids_in_rels))
+
+
+def test_coded_columns_inline_where_the_book_has_shared_strings_already(tmp_path):
+    """A workbook with its own sharedStrings part is left as it is: the codes' text is written inline."""
+    with zipfile.ZipFile(io.BytesIO(_header_only_book(2))) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    parts[rows_xml.SST_PATH] = b'<sst xmlns="%s" uniqueCount="0"/>' % rows_xml.MAIN_NS.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    codes = np.array([1, 0, 2, 1], dtype=np.int8)
+    columns = [["a", "b", "c", "d"], rows_xml.Coded(codes, [None, "Yes", "No"])]
+    book = rows_xml.splice_columns(buffer.getvalue(), SHEET1, columns, 4)
+    z = zipfile.ZipFile(io.BytesIO(book))
+    assert z.read(rows_xml.SST_PATH) == parts[rows_xml.SST_PATH]
+    assert '<c r="B2" t="inlineStr"><is><t>Yes</t></is></c>' in z.read(SHEET1).decode()
+    ws = openpyxl.load_workbook(io.BytesIO(book))["Sheet"]
+    assert list(ws.iter_rows(min_row=2, values_only=True)) == [("a", "Yes"), ("b", None), ("c", "No"), ("d", "Yes")]
+
+
+@pytest.mark.parametrize("codes", [[0, 1, 4], [-1, 0, 1]])
+def test_codes_without_a_label_are_refused(codes):
+    column = rows_xml.Coded(np.array(codes, dtype=np.int8), [None, "Yes", "No"])
+    with pytest.raises(ValueError, match="labels"):
+        rows_xml.splice_columns(_header_only_book(1), SHEET1, [column], 3)
+
+
+def test_zip64_size_bound_for_coded_columns(monkeypatch):
+    """Coded columns' share of the bound is their exact size (each row number as long as the last)."""
+    rng = np.random.default_rng(1)
+    columns = [rows_xml.Coded(rng.integers(0, 4, 9000).astype(np.int8), [None, "Yes", "No", "N/A"])
+               for _ in range(20)]
+    book = _header_only_book(20)
+    real = zipfile.ZipFile(io.BytesIO(rows_xml.splice_columns(book, SHEET1, columns, 9000))).getinfo(SHEET1).file_size
+    monkeypatch.setattr(rows_xml, "ZIP64_FROM", int(real * 1.05) - 1)
+    assert _local_header_is_zip64(rows_xml.splice_columns(book, SHEET1, columns, 9000), SHEET1)
+    monkeypatch.setattr(rows_xml, "ZIP64_FROM", int(real * 1.05 * 1.02))  # close above it
+    assert not _local_header_is_zip64(rows_xml.splice_columns(book, SHEET1, columns, 9000), SHEET1)

@@ -290,3 +290,40 @@ def test_export_to_a_file_is_the_same_workbook_as_export_to_stdout(tmp_path):
     assert streamed.namelist() == buffered.namelist()
     for name in ("xl/worksheets/sheet4.xml", "xl/worksheets/sheet1.xml"):
         assert streamed.read(name) == buffered.read(name)
+
+
+def test_cases_sheet_holds_each_answer_in_its_cell(cli, tmp_path):
+    """Answers (shared strings, blanks left out) and text (inline) land in their own cells for openpyxl,
+    loaded whole or read-only, and for calamine (fastexcel)."""
+    import random
+
+    import fastexcel
+
+    kqs = question_headers(standards={"2.2", "2.3"}, prompts=True)
+    rng = random.Random(3)
+    n = 40
+    cols = {h: [rng.choice(["Yes", "No", "N/A", ""]) for _ in range(n)] for h in kqs}
+    cols[kqs[0]] = [rng.choice(["Yes", "No", "N/A"]) for _ in range(n)]  # every case marked somewhere
+    cols["Team"] = [["North", "", "<South> & co", "=1+1"][i % 4] for i in range(n)]
+    ids = [f"K{i:02d} & <x>" for i in range(n)]
+    src = tmp_path / "m.csv"
+    src.write_text(marking_csv(cols, ids=ids))
+    out = tmp_path / "out.xlsx"
+    run = cli("export", src, "-o", out, "--partial")
+    assert run.code == 0, run.err
+
+    def by_header(rows):
+        header = [h.split()[0] if h[0].isdigit() else h for h in rows[0]]
+        return [dict(zip(header, r, strict=True)) for r in rows[1:]]
+
+    expected = [{"Case ID": ids[i], "Team": cols["Team"][i] or None, **{h: cols[h][i] or None for h in kqs}}
+                for i in range(n)]
+    whole = list(openpyxl.load_workbook(out)["Cases"].iter_rows(values_only=True))
+    streamed = list(openpyxl.load_workbook(out, read_only=True)["Cases"].iter_rows(values_only=True))
+    table = fastexcel.read_excel(str(out)).load_sheet_by_name("Cases", header_row=None, dtypes="string").to_arrow()
+    calamine = [tuple(r.values()) for r in table.to_pylist()]
+    for reader, rows in {"openpyxl": whole, "read-only": streamed, "calamine": calamine}.items():
+        assert by_header(rows) == expected, reader
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        assert "<si><t>Yes</t></si>" in z.read("xl/sharedStrings.xml").decode()

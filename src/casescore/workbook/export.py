@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
@@ -38,7 +37,7 @@ def build(rated, include_cases: bool = True, made_at: dt.datetime | None = None,
             return b""
         return book
     sheet_path = f"xl/worksheets/sheet{wb.sheetnames.index('Cases') + 1}.xml"
-    return rows_xml.splice(book, sheet_path, cases, width=wb["Cases"].max_column, out=out)
+    return rows_xml.splice_columns(book, sheet_path, cases, rated.marking.cases, out=out)
 
 
 def _summary(ws, rated) -> None:
@@ -163,22 +162,23 @@ def _prompts(ws, result: Result) -> None:
     ws.column_dimensions["E"].width = 70
 
 
-def _cases(ws, rated):
-    """The Cases sheet's header and layout; returns its rows, which rows_xml streams in later."""
+def _cases(ws, rated) -> list[rows_xml.Column]:
+    """The Cases sheet's header and layout; returns its columns, which rows_xml streams in later:
+    case ids and attributes as text, answers as their codes (written as shared strings)."""
     marking, framework = rated.marking, rated.framework
     index = framework.question_ids()
     qids = [q for q in index if q in marking.answers]  # framework order
     attrs = list(marking.attributes)
     header = ["Case ID", *attrs, *(f"{q} {index[q][2].text}" for q in qids)]
-    names = np.array([None, *(answers.NAMES[c] for c in (answers.YES, answers.NO, answers.NA))], dtype=object)
-    columns = [marking.attributes[a] for a in attrs] + [names[marking.answers[q]] for q in qids]
+    names = [answers.NAMES.get(code) for code in range(max(answers.NAMES) + 1)]  # BLANK (0): no cell
     table(ws, header, [], wrap_header=True)
     last = get_column_letter(len(header))
     ws.auto_filter.ref = f"A1:{last}{marking.cases + 1}"
     fit_widths(ws, [header, *([c] for c in marking.case_ids[:1000])])
     for j in range(len(attrs) + 2, len(header) + 1):
         ws.column_dimensions[get_column_letter(j)].width = 14
-    return zip(marking.case_ids, *columns, strict=True)
+    return [marking.case_ids, *(marking.attributes[a] for a in attrs),
+            *(rows_xml.Coded(marking.answers[q], names) for q in qids)]
 
 
 def _method(ws, rated, made_at: dt.datetime) -> None:
