@@ -78,6 +78,15 @@ print(json.dumps({k: int((q == v).sum().sum()) for k, v in (("yes", "Yes"), ("no
 """ % ATTRIBUTES
 
 
+def _compile_casescore() -> None:
+    """Byte-compile casescore first, as pip does when it installs a package: an editable install run
+    with PYTHONDONTWRITEBYTECODE set (as some shells and CI images set it) would otherwise compile
+    every changed module again in every timed process, and start-up would be timed wrong."""
+    import casescore
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(casescore.__file__).parent)], check=True)
+
+
 def run_once(cmd: list[str]) -> tuple[float, str]:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -161,6 +170,9 @@ def compare(table: Table, title: str, ours: list[str], baselines: dict[str, list
         note = f"{ratio:.2f}x the fastest ({fastest[0]}){goal}{met}"
     table.add(title, seconds, peak, note)
     for name, (s, p, text) in results.items():
+        if not text.strip():
+            table.add(f"  {name}", s, p, "FAILED: printed no totals (is it installed? pip install -e '.[bench]')")
+            continue
         agrees = json.loads(text.strip().splitlines()[-1]) == mine
         table.add(f"  {name}", s, p, "same totals" if agrees else f"TOTALS DIFFER: {text.strip()} vs {mine}")
 
@@ -173,6 +185,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    _compile_casescore()
     table = Table()
 
     small = measure_group({"help": [*CASESCORE, "--help"], "pandas": [sys.executable, "-c", "import pandas"],
