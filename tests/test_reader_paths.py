@@ -13,6 +13,8 @@ import random
 
 import pytest
 from conftest import question_headers
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 QUESTIONS = question_headers(prompts=True, standards={"2.2", "2.3"})
 SPELLINGS = ["Yes", "yes", " Y", "No", "n", "N/A", "na", "Not applicable", ""]
@@ -293,3 +295,50 @@ def test_a_large_long_form_reads_as_its_rows_say(tmp_path, together):
     assert kinds.count("missing-id") == 1
     assert kinds.count("invalid-answer") == sum(a == "maybe" for a in expected.values())
     assert "Team" in m.report.attributes and len(m.attributes) == 1  # the unnamed, empty column is not one
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["Yes", "No", "N/A", "", "maybe"]), min_size=3, max_size=3),
+                min_size=1, max_size=12),
+       st.sets(st.integers(0, 2)), st.booleans(), st.booleans())
+def test_problems_are_found_whether_or_not_a_column_is_complete(grid, complete, note, gap):
+    """A column with every cell answered settles some whole-sheet tests at once; the problems found
+    must be those a cell-by-cell reading finds, with such columns and without."""
+    import tempfile
+    from pathlib import Path
+
+    from casescore import marking
+    from casescore.framework import load
+
+    qs = ["2.2.1", "2.2.2", "2.2.3"]
+    for row in grid:
+        for k in complete:
+            row[k] = row[k] or "Yes"
+            row[k] = "Yes" if row[k] == "maybe" else row[k]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "m.csv"
+        rows = [[f"C{i}", *row, ""] for i, row in enumerate(grid)]
+        if note:  # below the cases, no id and no answer: a note, not a case
+            rows.append(["", "", "", "", "checked by AB"])
+        if gap:  # an empty row between cases: nothing to count or name
+            rows.insert(1, [""] * 5)
+        path.write_text(csv_text(["Case ID", *qs, "Notes"], rows))
+        m = marking.read(str(path), load("probation-pdu-2021"))
+    assert m.case_ids == [f"C{i}" for i in range(len(grid))]
+    assert [r["label"] for r in m.report.ignored_rows] == (["checked by AB"] if note else [])
+    expected = []
+    for i, row in enumerate(grid):
+        if all(a == "" for a in row):
+            expected.append(("not-marked", f"C{i}", None))
+            continue
+        expected += [("invalid-answer", f"C{i}", q) for q, a in zip(qs, row, strict=True) if a == "maybe"]
+        expected += [("not-marked", f"C{i}", q) for q, a in zip(qs, row, strict=True) if a == ""]
+    got = []
+    for p in m.problems:
+        if p.kind in ("not-marked", "invalid-answer"):
+            line = p.where.row - 2  # the header is line 1
+            case = f"C{line - 1 if gap and line > 1 else line}"
+            q = None if "nothing marked" in p.message else p.message.split()[0] if p.kind == "not-marked" else \
+                p.message.rsplit(" ", 1)[-1]
+            got.append((str(p.kind), case, q))
+    assert sorted(got, key=str) == sorted(expected, key=str)
