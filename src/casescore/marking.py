@@ -427,11 +427,12 @@ def _from_wide(table: Table, framework: Framework, id_column: str | None = None)
     ids = columns[layout.id_col].text()
     codes = {qid: columns[j].answer_codes() for qid, j in layout.questions.items()}
     rows = _case_rows(table, columns, layout, ids, codes, report)
-    ids = ids[rows]
+    every = len(rows) == len(ids)  # every row a case (rows is 0, 1, 2...): no copies to make
+    ids = ids if every else ids[rows]
     _check_ids(ids, lambda i: table.cell(layout.id_col, rows[i]), problems)
-    answer_codes = {qid: c[rows] for qid, c in codes.items()}
+    answer_codes = codes if every else {qid: c[rows] for qid, c in codes.items()}
     _answer_problems(table, columns, layout, rows, ids, answer_codes, problems)
-    attrs = {name: columns[j].text()[rows] for name, j in layout.attributes.items()}
+    attrs = {name: columns[j].text() if every else columns[j].text()[rows] for name, j in layout.attributes.items()}
     report.id_column = table.header[layout.id_col]
     report.questions = _per_standard(framework, layout.questions)
     report.attributes = list(attrs)
