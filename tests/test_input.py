@@ -343,3 +343,23 @@ def test_long_form_keeps_every_attribute_column(cli, tmp_path):
     by = doc["standards"][5]["key_questions"][0]["by"]
     assert {k: sorted(v) for k, v in by.items()} == {"Team": ["A0", "A1", "A2"], "Team (E)": ["B0", "B1", "B2"],
                                                      "(column F)": ["x0", "x1", "x2"]}
+
+
+@pytest.mark.parametrize("form", ["wide", "long"])
+def test_a_repeated_attribute_header_never_overwrites_another(cli, tmp_path, form):
+    """`Region (D)`, `Region`, `Region` (column D): the third is not named `Region (D)` over the first."""
+    head = "Case ID,Region (D),Region,Region"
+    if form == "wide":
+        text = head + "," + ",".join(PDU_KQS) + "\n" + "".join(
+            f"C{i},a{i},b{i},c{i}," + ",".join(["Yes"] * len(PDU_KQS)) + "\n" for i in range(2))
+    else:
+        head = "case_id,question,answer,Region (F),Region,Region"
+        text = head + "\n" + "".join(f"C{i},{q},Yes,a{i},b{i},c{i}\n" for i in range(2) for q in PDU_KQS)
+    path = tmp_path / "m.csv"
+    path.write_text(text)
+    from casescore import marking
+    from casescore.framework import load
+
+    m = marking.read(str(path), load("probation-pdu-2021"))
+    assert sorted(v for a in m.attributes.values() for v in a.tolist()) == ["a0", "a1", "b0", "b1", "c0", "c1"]
+    assert len(m.attributes) == 3

@@ -201,8 +201,9 @@ def test_an_eagerly_read_sheet_keeps_its_columns_in_place(tmp_path, monkeypatch)
     assert _grid_values(path, "Old")[1] is False
 
 
+@pytest.mark.parametrize("bom", [False, True])
 @pytest.mark.parametrize("irregular", [False, True])
-def test_a_csv_in_utf8_only_at_its_start_is_read_as_what_it_is(tmp_path, cli, irregular):
+def test_a_csv_in_utf8_only_at_its_start_is_read_as_what_it_is(tmp_path, cli, irregular, bom):
     """The encoding is judged from the first 64 KiB and checked as the file is parsed: a cp1252 'é'
     further down makes the whole file read as cp1252, not as UTF-8 with a broken character."""
     header, rows = marking(n=2000)
@@ -211,7 +212,7 @@ def test_a_csv_in_utf8_only_at_its_start_is_read_as_what_it_is(tmp_path, cli, ir
     text = csv_text(header, rows)
     if irregular:  # a short row: pandas' parser reads the file
         text = text.replace("\nC0005,North,", "\nC0005,North\nC0005b,North,", 1)
-    data = text.encode("cp1252")
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("cp1252")  # a BOM: saved as "CSV UTF-8", added to later
     assert data.index(b"Caf\xe9") > 65536
     path = tmp_path / "late.csv"
     path.write_bytes(data)
@@ -219,6 +220,12 @@ def test_a_csv_in_utf8_only_at_its_start_is_read_as_what_it_is(tmp_path, cli, ir
     assert run.code in (0, 1), run.err
     groups = {g for s in run.json()["standards"] for kq in s["key_questions"] for g in kq.get("by", {}).get("Team", {})}
     assert groups == {"North", "Café"}, groups
+    from casescore import marking as marking_module
+    from casescore.framework import load
+
+    m = marking_module.read(str(path), load("probation-pdu-2021"))
+    assert m.case_ids[:2] == ["C0000", "C0001"] and len(m.case_ids) == len(rows) + irregular
+    assert not [p for p in m.problems if p.kind in ("missing-id", "duplicate-id", "invalid-answer")]
 
 
 @pytest.mark.parametrize("shape", ["runs", "shuffled", "one key", "late key"])
@@ -342,3 +349,28 @@ def test_problems_are_found_whether_or_not_a_column_is_complete(grid, complete, 
                 p.message.rsplit(" ", 1)[-1]
             got.append((str(p.kind), case, q))
     assert sorted(got, key=str) == sorted(expected, key=str)
+
+
+def test_a_damaged_sheet_part_prints_no_traceback(tmp_path, cli, written, monkeypatch):
+    """A stored CRC that does not match the sheet: the search for error cells gives up quietly and the
+    other loader (calamine) reads the sheet or says what is wrong, in one line."""
+    import zipfile
+
+    source = zipfile.ZipFile(written["xlsx-xlsxwriter"])
+    path = tmp_path / "crc.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as out:
+        for info in source.infolist():
+            out.writestr(info.filename, source.read(info), zipfile.ZIP_STORED)
+    data = bytearray(path.read_bytes())
+    local = data.index(b"PK\x03\x04" + bytes(data[4:10]), data.index(b"xl/worksheets/sheet1.xml") - 30)
+    data[local + 14] ^= 0xFF  # the sheet's CRC-32 in its local header
+    central = data.index(b"xl/worksheets/sheet1.xml", data.index(b"PK\x01\x02")) - 46
+    data[central + 16] ^= 0xFF  # and in the central directory
+    path.write_bytes(bytes(data))
+    import threading
+
+    died = []
+    monkeypatch.setattr(threading, "excepthook", died.append)  # what would print a thread's traceback
+    run = cli("check", path, "--format", "json")
+    assert not died and "Traceback" not in run.err, run.err
+    assert run.code in (0, 1, 3), run.err

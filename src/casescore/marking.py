@@ -378,13 +378,24 @@ def _layout(table: Table, columns: list[_Column], framework: Framework, id_colum
                                     "format the header row as Text and type the question ids again"))
             report.ignored_columns.append({"cell": table.cell(j).ref, "header": shown, "reason": "date header"})
         elif header:
-            out.attributes[header if header not in out.attributes else f"{header} ({column_letter(j)})"] = j
+            out.attributes[_attribute_name(header, j, out.attributes)] = j
         elif (~columns[j].blank()).any():
             out.attributes[f"(column {column_letter(j)})"] = j  # data under no header: kept, named by its letter
     for j, message, fix in question_text.mismatches(table.header, out.questions, framework):
         problems.append(Problem(table.cell(j), message, Kind.QUESTION_TEXT, accepted=fix))
     _unknown_questions(table, out, framework, problems)
     return out
+
+
+def _attribute_name(header: str, j: int, taken) -> str:
+    """An attribute column's name: its header, or for a repeated header the header with its column
+    letter (`Team (D)`), numbered on if even that is taken (a column headed `Team (D)` too)."""
+    name = header if header not in taken else f"{header} ({column_letter(j)})"
+    k = 1
+    while name in taken:
+        k += 1
+        name = f"{header} ({column_letter(j)}) {k}"
+    return name
 
 
 def _unknown_questions(table: Table, layout: _Layout, framework: Framework, problems: list[Problem]) -> None:
@@ -613,7 +624,7 @@ def _long_attributes(table: Table, used: tuple[int, ...]) -> dict[str, int]:
         if j in used:
             continue
         if header:
-            out[header if header not in out else f"{header} ({column_letter(j)})"] = j
+            out[_attribute_name(header, j, out)] = j
         elif (~_Column(table.columns[j], table.typed).blank()).any():
             out[f"(column {column_letter(j)})"] = j
     return out

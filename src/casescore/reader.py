@@ -367,8 +367,9 @@ def _read_csv(name: str, data: bytes, score) -> Table:
     start = _byte_offset(data, head, lines, encoding)
     columns = _arrow_csv(data, start, encoding, delimiter, width)
     if columns is None and encoding == "utf-8-sig" and (whole := _encoding(name, data)) != encoding:
-        encoding = whole  # UTF-8 at the start only: read again as what the whole file is
-        start = _byte_offset(data, data[:65536].decode(encoding, errors="ignore"), lines, encoding)
+        # UTF-8 at the start only: the rest is read again as what the whole file is. The header's
+        # bytes, and so where the rows start (after any BOM), are those already found.
+        encoding = whole
         columns = _arrow_csv(data, start, encoding, delimiter, width)
     if columns is None:
         columns = _pandas_csv(name, data[start:], encoding, delimiter, width)
