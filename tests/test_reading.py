@@ -206,6 +206,16 @@ def test_totals_rows_are_not_cases(cli, tmp_path, oracle, cached):
     assert run.code == 0, run.err
     assert run.json()["cases"] == 6 and counts(run.json()) == oracle
     assert "3 summary row(s) not counted as cases (row 8, 9, 11)" in run.err  # one line names them
+    assert run.err.count("summary row(s)") == 1
+    assert [w for w in run.json()["warnings"] if "summary row" in w] == [  # a program is told too
+        f"{path}: 3 summary row(s) not counted as cases (row 8, 9, 11)"]
+    exported = tmp_path / "out.xlsx"
+    assert cli("export", path, "-o", exported).code == 0
+    from openpyxl import load_workbook
+
+    summary = [c for row in load_workbook(exported, read_only=True)["Summary"].iter_rows(values_only=True)
+               for c in row if isinstance(c, str) and "summary row(s)" in c]
+    assert len(summary) == 1
     rows = cli("check", path, "--format", "json").json()["read"]["ignored_rows"]
     assert [(r["row"], r["label"]) for r in rows] == [(8, "Total"), (9, "% Yes"), (11, rows[2]["label"])]
 

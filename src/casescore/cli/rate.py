@@ -61,8 +61,9 @@ def rate(
         rated = api.rate_file(srcs, fw, rating, partial, by, confidence, min_n, progress, ids_per_file)
     result = rated.result
     name = rated.marking.title
+    notice = rated.marking.report.notice() if rated.marking.report else None
     if fmt is Format.json:
-        write_json(data.result_dict(result, rated.marking.source))
+        write_json(data.result_dict(result, rated.marking.source, [notice] if notice else []))
     elif fmt is Format.csv:
         write_csv(data.csv_rows(result), data.CSV_COLUMNS)
     elif fmt is Format.markdown:
@@ -73,7 +74,6 @@ def rate(
         from casescore.render import table
 
         table.show(stdout_console(), table.render(result, name, prompts))
-    notice = rated.marking.report.notice() if rated.marking.report else None
     if notice:
         warn(notice)
     for message in result.warnings:

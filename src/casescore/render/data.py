@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 from casescore.framework import Framework
@@ -43,7 +44,10 @@ def standard_dict(s: StandardResult, confidence: float) -> dict:
     }
 
 
-def result_dict(result: Result, source: str | None = None) -> dict:
+def result_dict(result: Result, source: str | None = None, notices: Sequence[str] = ()) -> dict:
+    """The rating as plain data. `notices`: what the reading left out (summary rows, unused columns),
+    put with the warnings (after them: a PROVISIONAL warning stays first), so that a program reading
+    the JSON is told as a person is."""
     return {
         "framework": result.framework.id,
         "framework_title": result.framework.title,
@@ -58,7 +62,7 @@ def result_dict(result: Result, source: str | None = None) -> dict:
         "provisional": result.provisional,
         "confidence": result.confidence,
         "min_n": result.min_n,
-        "warnings": result.warnings,
+        "warnings": [*result.warnings, *notices],
     }
 
 

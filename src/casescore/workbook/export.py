@@ -66,7 +66,8 @@ def _summary(ws, rated) -> None:
         put(ws, i, 1, label, bold=True)
         cell = put(ws, i, 2, value)
     rating_fill(cell, result.overall_rating)
-    for k, warning in enumerate(result.warnings):
+    notice = marking.report.notice() if marking.report else None  # what the reading left out
+    for k, warning in enumerate([*result.warnings, notice] if notice else result.warnings):
         put(ws, row + len(totals) + 1 + k, 1, ("Warnings: " if k == 0 else "") + warning)
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 24
