@@ -374,3 +374,18 @@ def test_a_damaged_sheet_part_prints_no_traceback(tmp_path, cli, written, monkey
     run = cli("check", path, "--format", "json")
     assert not died and "Traceback" not in run.err, run.err
     assert run.code in (0, 1, 3), run.err
+
+
+def test_a_csv_begun_as_utf8_and_saved_on_as_cp1252_is_read(tmp_path):
+    """A UTF-8 BOM, then cp1252 text from the first row on (a "CSV UTF-8" file added to by a Windows
+    tool): the BOM is not part of the header, which is found, and every row is read as cp1252."""
+    from casescore import marking as marking_module
+    from casescore.framework import load
+
+    header, rows = marking(n=30)
+    rows[0][1] = "Café"
+    path = tmp_path / "bom-cp1252.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + csv_text(header, rows).encode("cp1252"))
+    m = marking_module.read(str(path), load("probation-pdu-2021"))
+    assert m.case_ids == [r[0] for r in rows]
+    assert m.attributes["Team"][0] == "Café"
