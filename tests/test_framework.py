@@ -187,3 +187,15 @@ def test_validate_a_good_file_gives_the_framework():
     for fid in builtin_ids():
         framework, problems = validate(fid)
         assert problems == [] and framework == load(fid)
+
+
+@pytest.mark.parametrize("old,new,said", [
+    ('points = 2', 'points = "two"', "ratings[1].points: must be a whole number, not text in quotes"),
+    ('points = 2', 'points = true', "ratings[1].points: must be a whole number, not true or false"),
+])
+def test_a_wrong_kind_of_value_is_named_in_toml_words(tmp_path, old, new, said):
+    """The file's author wrote TOML: the message says 'a whole number', not Python's 'int'."""
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(FrameworkInvalid) as err:
+        load(str(path))
+    assert str(err.value) == f"{path}: {said}"

@@ -217,6 +217,16 @@ def _written_names(items) -> list[str] | None:
     return None
 
 
+
+# How a framework file's author knows each kind of value: TOML's words, not Python's (`str`, `int`).
+TOML_TYPES = {bool: "true or false", int: "a whole number", float: "a number", str: "text in quotes",
+              list: "a list [...]", dict: "a table"}
+
+
+def _toml_type(kind: type) -> str:
+    return next((name for k, name in TOML_TYPES.items() if issubclass(kind, k)), kind.__name__)
+
+
 class _Builder:
     """Turns parsed TOML into a Framework, naming the file and key of the first problem.
 
@@ -265,8 +275,8 @@ class _Builder:
             return default
         value = table[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            self.fail(f"{where}{key}", f"must be a {names}, not {type(value).__name__}")
+            names = " or ".join(_toml_type(k) for k in (kind if isinstance(kind, tuple) else (kind,)))
+            self.fail(f"{where}{key}", f"must be {names}, not {_toml_type(type(value))}")
         return value
 
     def text(self, table: dict, key: str, where: str, default=...) -> str:
