@@ -264,14 +264,6 @@ class _Column:
             self._texts = [u.strip() if type(u) is str else answers.as_text(u) for u in self.uniques]
         return self._texts
 
-    def canonical(self, fn) -> tuple[np.ndarray, list[str]]:
-        """Per cell, the index of fn(its text) among the distinct results, with "" always index 0
-        (so a blank cell, and a value fn makes blank, is 0); and those results."""
-        names: dict[str, int] = {"": 0}
-        per_unique = [names.setdefault(fn(t) if t else "", len(names)) for t in self.texts()]
-        table = np.array([*per_unique, 0], dtype=np.int32 if len(names) < 2**31 else np.int64)
-        return table[self.codes], list(names)
-
     def numbered(self, fn, rows: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
         """Per cell of `rows` (None: every cell; none blank), the number of fn(its text) in order of
         first appearance, and those results in that order. Worked out per distinct value, then one

@@ -316,10 +316,8 @@ def _short(exc: Exception) -> str:
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _encoding(name: str, data: bytes) -> str:
+def _encoding(data: bytes) -> str:
     """The file's encoding: UTF-8 if the whole file is valid UTF-8, else Excel's Windows cp1252, else latin-1."""
-    if b"\x00" in data[:8192]:
-        raise UnreadableInput(f"{name}: binary data, not a CSV or a workbook")
     try:
         data.decode("utf-8")  # validates the whole file; C speed
         return "utf-8-sig"
@@ -341,7 +339,7 @@ def _likely_encoding(name: str, data: bytes) -> str:
         codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=len(data) <= 65536)
         return "utf-8-sig"
     except UnicodeDecodeError:
-        return _encoding(name, data)
+        return _encoding(data)
 
 
 def _utf8(name: str, data: bytes) -> bytes:
@@ -365,9 +363,9 @@ def _read_csv(name: str, data: bytes, score) -> Table:
     head = data[bom:bom + 65536].decode(encoding, errors="ignore")
     delimiter, lines, header = _find_csv_header(name, head, score)
     width = max(len(header), 1)  # unnamed columns of the header row too: data under them is kept
-    start = _byte_offset(data, head, lines, encoding)
+    start = bom + _byte_length(head, lines, encoding)
     columns = _arrow_csv(data, start, encoding, delimiter, width)
-    if columns is None and encoding == "utf-8-sig" and (whole := _encoding(name, data)) != encoding:
+    if columns is None and encoding == "utf-8-sig" and (whole := _encoding(data)) != encoding:
         # UTF-8 at the start only: the rest is read again as what the whole file is. The header's
         # bytes, and so where the rows start (after any BOM), are those already found.
         encoding = whole
@@ -382,11 +380,10 @@ def _read_csv(name: str, data: bytes, score) -> Table:
     return Table(name, None, lines, header, columns)
 
 
-def _byte_offset(data: bytes, text: str, lines: int, encoding: str) -> int:
-    """Where the line after the first `lines` lines of `text` (decoded from data) starts in data."""
+def _byte_length(text: str, lines: int, encoding: str) -> int:
+    """How many bytes of the file (after any BOM) the first `lines` lines of `text`, decoded from it, take."""
     consumed = "".join(line for _, line in zip(range(lines), io.StringIO(text, newline=""), strict=False))
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    return bom + len(consumed.encode("utf-8" if encoding == "utf-8-sig" else encoding))
+    return len(consumed.encode("utf-8" if encoding == "utf-8-sig" else encoding))
 
 
 def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: int) -> list | None:

@@ -24,10 +24,9 @@ be fussy about Zip64 headers it does not need).
 from __future__ import annotations
 
 import io
-import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -74,16 +73,6 @@ def _text(value: str) -> str:
 def _after_reference(value: str) -> str:
     """The XML of a text cell after its row number: '" t="inlineStr"><is><t>...</t></is></c>'."""
     return f'" t="inlineStr"><is><t>{_text(value)}</t></is></c>'
-
-
-def splice(book: bytes, sheet_path: str, rows: Iterable[Sequence[str | None]], width: int, first_row: int = 2,
-           out: BinaryIO | None = None) -> bytes:
-    """The workbook with `rows` (text or None per cell) added below the sheet's header: written to
-    `out` when given, else returned. The rows are turned into text columns for splice_columns."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    columns: list[Column] = [list(c) for c in itertools.zip_longest(*rows)] if rows else []
-    columns += [[None] * len(rows) for _ in range(width - len(columns))]
-    return splice_columns(book, sheet_path, columns, len(rows), first_row, out)
 
 
 def splice_columns(book: bytes, sheet_path: str, columns: Sequence[Column], count: int, first_row: int = 2,
