@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import SupportsIndex
 
 import numpy as np
 
-from casescore import answers, cell_text, headers, question_text
+from casescore import answers, arrow_answers, cell_text, headers, question_text
 from casescore.errors import UnreadableInput
 from casescore.framework import Framework
 from casescore.reader import Location, Table, column_letter, normalise_header, read_marking_file
@@ -24,6 +25,7 @@ _SUMMARY_WORDS = (r"(?:grand\s+|sub-?\s*)?totals?\b|(?:count|sum|average|mean|me
                   r"overall|summary|number of|no\.? of)\b")
 SUMMARY_LABEL = re.compile(rf"^(?:{_SUMMARY_WORDS})|%", re.IGNORECASE)  # one pattern, also for Arrow's regex
 _SUMMARY_START = re.compile(_SUMMARY_WORDS, re.IGNORECASE)
+SUMMARY_HINT = rf"(?:{_SUMMARY_WORDS})|%"  # found in every summary label, wherever it starts (RE2 syntax too)
 
 class Kind(StrEnum):
     """Every kind of problem a marking can have (the `kind` in check's output)."""
@@ -156,7 +158,8 @@ def read(path: str, framework: Framework | None, sheet: str | None = None, id_co
 
     With no framework given, the one the workbook records (a `casescore template` records it on
     its Inspection sheet) is used, else the default; the report says which, and why."""
-    file = read_marking_file(path, headers.score(id_column), sheet, progress)
+    file = read_marking_file(path, headers.score(id_column), sheet, progress,
+                             plain=lambda header: _plain_columns(header, id_column))
     framework, why = _framework_for(file, framework)
     keys = {normalise_header(h) for h in file.cases.header}
     if keys >= headers.LONG_FORM_HEADERS:
@@ -180,6 +183,17 @@ def read(path: str, framework: Framework | None, sheet: str | None = None, id_co
     marking.report = report
     marking.framework = framework
     return marking
+
+
+def _plain_columns(header: list[str], id_column: str | None) -> set[int]:
+    """The columns of a CSV to read as plain text, not dictionary-encoded: answers (coded from their
+    bytes by arrow_answers, no hashing) and the wide form's case ids (nearly all distinct)."""
+    keys = [normalise_header(h) for h in header]
+    if set(keys) >= headers.LONG_FORM_HEADERS:
+        return {keys.index("answer")}
+    ids = _id_column(header, id_column)
+    plain = {j for j, h in enumerate(header) if headers.question_id(h) is not None}
+    return plain if ids is None else plain | {ids}
 
 
 def _framework_for(file, given: Framework | None) -> tuple[Framework, str]:
@@ -251,12 +265,42 @@ def factorize(values, adapt: bool = False) -> tuple[np.ndarray, list]:
     return codes, [k if type(k) is str else k[1] for k in index]
 
 
-class _Column:
-    """A raw column factorised once: each distinct value is classified once, not per cell."""
+def _arrow_text(values) -> bool:
+    """An Arrow column of text with no missing cell (as Arrow's CSV reader gives them)."""
+    if not hasattr(values, "dictionary_encode") or values.null_count:
+        return False
+    import pyarrow as pa
 
-    def __init__(self, values, typed: bool = False):
-        self.codes, self.uniques = factorize(values, typed)
+    return pa.types.is_string(values.type)
+
+
+class _Column:
+    """A raw column factorised once, when first needed: each distinct value is classified once, not
+    per cell. A column of answers typed exactly (Yes, No, N/A, empty) is never factorised: its codes
+    come from its bytes (arrow_answers), and that is all a complete marking needs of it."""
+
+    def __init__(self, values, typed: bool = False, distinct: bool = False):
+        self._values, self._typed = values, typed
+        self._distinct = distinct  # nearly every cell differs (case ids): numbered in place, not hashed
         self._texts: list[str] | None = None
+        self._answers: np.ndarray | None = None
+        self._exact = False  # _answers came from the bytes: every cell a token or empty
+
+    @cached_property
+    def _factorized(self) -> tuple[np.ndarray, list]:
+        if self._distinct and not self._typed and _arrow_text(self._values):
+            # A cell per value (a value may repeat: nothing here needs them distinct): hashing 300,000
+            # ids to find the few repeats took longer than handling them all.
+            return np.arange(len(self._values)), self._values.to_pylist()
+        return factorize(self._values, self._typed)
+
+    @property
+    def codes(self) -> np.ndarray:
+        return self._factorized[0]
+
+    @property
+    def uniques(self) -> list:
+        return self._factorized[1]
 
     def texts(self) -> list[str]:
         """Each distinct value as text, worked out once (a case id column has as many as it has cases)."""
@@ -283,13 +327,26 @@ class _Column:
         code = self.codes[i]
         return "" if code < 0 else self.texts()[code]
 
+    def where(self, fn, hint: str) -> np.ndarray:
+        """Per cell, fn(its text) (True/False), worked out only where Arrow's regex search for `hint`
+        finds something in the raw text: `hint` must be found in every text fn is true of. For a
+        column of mostly distinct values (ids), where fn is a regex per value."""
+        if self._typed or not _arrow_text(self._values) or len(self) < PANDAS_FROM:
+            return self.per_text(fn, False, bool)
+        import pyarrow.compute as pc
+
+        out = np.zeros(len(self), bool)
+        for i in pc.indices_nonzero(pc.match_substring_regex(self._values, hint, ignore_case=True)).to_pylist():
+            out[i] = fn(self.text_of(i))
+        return out
+
     def per_text(self, fn, missing, dtype=object) -> np.ndarray:
         """fn of each cell's text, computed once per distinct value."""
         table = np.array([fn(t) for t in self.texts()] + [missing], dtype=dtype)
         return table[self.codes]
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return len(self._values)
 
     def value(self, i: SupportsIndex):
         """The raw value of cell i (None when empty)."""
@@ -302,9 +359,13 @@ class _Column:
 
     def never_blank(self) -> bool:
         """No cell is blank: no distinct value is, and no cell is missing."""
+        if self._exact:
+            return bool(len(self) == 0 or self.answer_codes().min() > answers.BLANK)
         return "" not in self.texts() and (not len(self.codes) or self.codes.min() >= 0)
 
     def blank(self) -> np.ndarray:
+        if self._exact:
+            return self.answer_codes() == answers.BLANK
         table = np.array([t == "" for t in self.texts()] + [True], dtype=bool)
         return table[self.codes]
 
@@ -312,8 +373,13 @@ class _Column:
         table = np.array([*self.texts(), ""], dtype=object)
         return table[self.codes]
 
-    def answer_codes(self) -> np.ndarray:
-        return self._lookup(answers.answer_code, answers.BLANK, np.int8)
+    def answer_codes(self, scratch: arrow_answers.Scratch | None = None) -> np.ndarray:
+        if self._answers is None:
+            exact = None if self._typed or "_factorized" in self.__dict__ else arrow_answers.codes(self._values,
+                                                                                                  scratch)
+            self._exact = exact is not None
+            self._answers = exact if exact is not None else self._lookup(answers.answer_code, answers.BLANK, np.int8)
+        return self._answers
 
 
 @dataclass
@@ -423,12 +489,14 @@ def _from_wide(table: Table, framework: Framework, id_column: str | None = None)
     report = ReadReport(table.source)
     columns = [_Column(c, table.typed) for c in table.columns]
     layout = _layout(table, columns, framework, id_column, problems, report)
+    columns[layout.id_col] = _Column(table.columns[layout.id_col], table.typed, distinct=True)
     if not layout.questions:
         problems.append(Problem(table.where(), f"no question columns: no header names a question of framework "
                                 f"{framework.id}", Kind.NO_QUESTIONS,
                                 accepted="headers like 2.2.1 or 2.2.1a (one column per key question and prompt)"))
     ids = columns[layout.id_col].text()
-    codes = {qid: columns[j].answer_codes() for qid, j in layout.questions.items()}
+    scratch = arrow_answers.Scratch()
+    codes = {qid: columns[j].answer_codes(scratch) for qid, j in layout.questions.items()}
     rows = _case_rows(table, columns, layout, ids, codes, report)
     every = len(rows) == len(ids)  # every row a case (rows is 0, 1, 2...): no copies to make
     ids = ids if every else ids[rows]
@@ -449,7 +517,7 @@ def _case_rows(table: Table, columns: list[_Column], layout: _Layout, ids: np.nd
     A summary row is one whose case id cell is a label like `Total` or `% Yes` (anywhere), or a row
     with no case id and no answer below the last case (totals, counts, percentages, notes)."""
     filled = _any_filled(columns, len(ids))
-    label = columns[layout.id_col].per_text(_summary_label, False, bool)
+    label = columns[layout.id_col].where(_summary_label, SUMMARY_HINT)
     has_answer = _any_answered(list(codes.values()), len(ids))
     cases = filled & (ids != "") & ~label
     last = np.flatnonzero(cases)[-1] if cases.any() else -1
@@ -495,7 +563,10 @@ def _check_ids(ids: np.ndarray, cell, problems: list[Problem]) -> None:
     unique, so only the rows whose id is blank, an error or repeated are visited one by one)."""
     from collections import Counter
 
-    counts = Counter(ids.tolist())  # not numpy's unique: a fixed-width copy of one huge cell would be huge
+    every = ids.tolist()
+    if len(set(every)) == len(every) and not (cell_text.ERROR_VALUES | {""}).intersection(every):
+        return  # the usual case, told by one set (a Counter of 300,000 ids took 3 times as long)
+    counts = Counter(every)  # not numpy's unique: a fixed-width copy of one huge cell would be huge
     look = {u for u, n in counts.items() if n > 1} | (counts.keys() & (cell_text.ERROR_VALUES | {""}))
     seen: dict[str, int] = {}
     for i in (i for i, case_id in enumerate(ids) if case_id in look) if look else ():

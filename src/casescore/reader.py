@@ -25,9 +25,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted (passwo
 HEADER_SEARCH_ROWS = 50
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # stream name inside a password-protected xlsx
 CSV_DELIMITERS = (",", ";", "\t", "|")
-# Arrow parses a CSV in blocks of this size, in parallel; each block is dictionary-encoded on its
-# own and the dictionaries are unified after, so smaller blocks mean more parallel work, but more
-# unifying: 1 MiB measured fastest for 10,000 to 300,000 cases on two cores (benchmarks/README.md).
+# Arrow parses a CSV in blocks of this size, in parallel; each block's dictionary-encoded columns are
+# encoded on their own and the dictionaries unified after, so smaller blocks mean more parallel work,
+# but more unifying: 1 MiB measured fastest for 10,000 to 300,000 cases on two cores.
 CSV_BLOCK = 1 << 20
 CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
 
@@ -133,12 +133,15 @@ def read_bytes(path: str) -> tuple[str, bytes]:
         raise UnreadableInput(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})") from None
 
 
-def read_marking_file(path: str, score, sheet: str | None = None, progress=None) -> MarkingFile:
+def read_marking_file(path: str, score, sheet: str | None = None, progress=None, plain=None) -> MarkingFile:
     """Read the cases table (and Ratings/Inspection sheets of a workbook).
 
     `score(cells)` rates a row as the cases header: 0 not one, 1 has a case id column, 2 has a case
     id column and question columns. `sheet` names the cases sheet (default: one named Cases, else
     the first visible sheet with a score-2 header). `progress(done, total)` is told as sheets are read.
+    `plain(header)` names the columns of a CSV to hand back as plain text (by index); the others are
+    dictionary-encoded as they are parsed (the default for all), which suits columns that repeat a
+    few values, and takes a fraction of the memory of their text.
     """
     name, data = read_bytes(path)
     if not data or data.isspace():  # isspace stops at the first other byte; strip would copy it all
@@ -147,7 +150,7 @@ def read_marking_file(path: str, score, sheet: str | None = None, progress=None)
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         file = _read_workbook(name, data, score, sheet, progress)
     else:
-        file = MarkingFile(cases=_read_csv(name, data, score))
+        file = MarkingFile(cases=_read_csv(name, data, score, plain))
     file.sha256 = digest.hexdigest()
     return file
 
@@ -353,9 +356,9 @@ def _utf8(name: str, data: bytes) -> bytes:
     return data
 
 
-def _read_csv(name: str, data: bytes, score) -> Table:
-    """A CSV marking as columns. Arrow's CSV reader, which hands each column back dictionary-encoded
-    (no Python string per cell), reads every well-formed file; a file with rows shorter or longer
+def _read_csv(name: str, data: bytes, score, plain=None) -> Table:
+    """A CSV marking as columns. Arrow's CSV reader, which hands each column back as Arrow text (no
+    Python string per cell), reads every well-formed file; a file with rows shorter or longer
     than its header goes to pandas' parser, which pads short rows and lets a long one be named."""
     data = _utf8(name, data)
     encoding = _likely_encoding(name, data)
@@ -364,12 +367,13 @@ def _read_csv(name: str, data: bytes, score) -> Table:
     delimiter, lines, header = _find_csv_header(name, head, score)
     width = max(len(header), 1)  # unnamed columns of the header row too: data under them is kept
     start = bom + _byte_length(head, lines, encoding)
-    columns = _arrow_csv(data, start, encoding, delimiter, width)
+    texts = plain(header) if plain else set()
+    columns = _arrow_csv(data, start, encoding, delimiter, width, texts)
     if columns is None and encoding == "utf-8-sig" and (whole := _encoding(data)) != encoding:
         # UTF-8 at the start only: the rest is read again as what the whole file is. The header's
         # bytes, and so where the rows start (after any BOM), are those already found.
         encoding = whole
-        columns = _arrow_csv(data, start, encoding, delimiter, width)
+        columns = _arrow_csv(data, start, encoding, delimiter, width, texts)
     if columns is None:
         columns = _pandas_csv(name, data[start:], encoding, delimiter, width)
         extra = columns.pop()  # one column more than the header: anything in it is a row too long
@@ -386,9 +390,10 @@ def _byte_length(text: str, lines: int, encoding: str) -> int:
     return len(consumed.encode("utf-8" if encoding == "utf-8-sig" else encoding))
 
 
-def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: int) -> list | None:
-    """Columns of dictionary-encoded text from byte `start` on, or None when a row has another number
-    of fields than the header, or the text is not in `encoding`."""
+def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: int, plain: set[int]) -> list | None:
+    """Columns of Arrow text from byte `start` on (those in `plain` as string arrays, the others
+    dictionary-encoded), or None when a row has another number of fields than the header, or the
+    text is not in `encoding`."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -399,7 +404,12 @@ def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: in
         # a process aborting as it ends ("terminate called without an active exception"), seen in 2
         # of 60 runs of a script reading such files; 1 in 180 after this change, so not the only one.
         data, start = data[start:].decode(encoding).encode("utf-8"), 0
-    text = pa.dictionary(pa.int32(), pa.string())
+    # Answers and case ids as plain text: Arrow's dictionary encoding hashes every cell as it parses
+    # (a 300,000-case marking took 1.6x as long to parse); answers are coded from their bytes
+    # instead (marking.arrow_answers), and ids are nearly all distinct. Other columns repeat a few
+    # values: encoded, they take a fraction of the memory (the long form's 7.8 million rows: 0.4 GB less).
+    kinds = {True: pa.string(), False: pa.dictionary(pa.int32(), pa.string())}
+    types = {name: kinds[i in plain] for i, name in enumerate(names)}
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data).slice(start)),  # no copy of a file that may be 300 MB
@@ -409,7 +419,7 @@ def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: in
             # A row with another number of fields than the header stops the parse (ArrowInvalid).
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=data.find(b'"', start) >= 0,
                                              ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, text), null_values=[],
+            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):

@@ -1,0 +1,114 @@
+"""Answer codes read from an Arrow column's bytes (arrow_answers) are answers.answer_code's, cell for
+cell, or the column is declined (None) and goes the general way: never a wrong code.
+
+And the CSV paths built on it (plain-text answers and ids, a regex pre-search for totals labels,
+a set for unique ids) find what the per-value paths find."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_reader_paths import QUESTIONS, counts
+
+from casescore import answers, arrow_answers
+
+EXACT = ("Yes", "No", "N/A", "")
+# Near misses: right length and first byte, a token's bytes spread over two cells, other spellings
+# answer_code accepts, bytes that are not ASCII, a NUL.
+NEAR = ["Ye", "Yse", "Yes ", " No", "NoY", "N/", "N/AA", "Y/A", "Nes", "NoN", "yes", "NO", "n/a", "Y", "N",
+        "No\n", "Né", "é", "Ñ/A", "YesNo", "A", "s", "/A", "Yes\x00", "No\x00", "\x00"]
+cells = st.lists(st.one_of(st.sampled_from(EXACT), st.sampled_from(NEAR), st.text(max_size=4)), max_size=80)
+
+
+def _column(values: list[str], cuts: list[int], large: bool, pad: int):
+    """values as an Arrow column: in chunks cut at `cuts`, as string or large_string, each chunk a
+    slice of a longer array (so offsets do not start at 0)."""
+    kind = pa.large_string() if large else pa.string()
+    bounds = [0, *sorted(c % (len(values) + 1) for c in cuts), len(values)]
+    chunks = []
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        part = values[lo:hi]
+        whole = pa.array(["N/A"] * pad + part + ["Yes"] * pad, kind)
+        chunks.append(whole.slice(pad, len(part)))
+    return pa.chunked_array(chunks, kind)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells, st.lists(st.integers(0, 200), max_size=4), st.booleans(), st.integers(0, 3))
+def test_codes_are_answer_codes_or_none(values, cuts, large, pad):
+    got = arrow_answers.codes(_column(values, cuts, large, pad))
+    if all(v in EXACT for v in values):
+        assert got is not None and got.tolist() == [answers.answer_code(v) for v in values]
+    else:
+        assert got is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(EXACT + tuple(NEAR)), st.sampled_from(EXACT)), min_size=1, max_size=50))
+def test_work_arrays_shared_between_columns_leave_no_trace(pairs):
+    """The second column of the same length, with the first's work arrays, reads as if on its own."""
+    first, second = (pa.array(list(c)) for c in zip(*pairs, strict=True))
+    scratch = arrow_answers.Scratch()
+    arrow_answers.codes(first, scratch)
+    assert arrow_answers.codes(second, scratch).tolist() == arrow_answers.codes(second).tolist() == [
+        answers.answer_code(v) for v in second.to_pylist()]
+
+
+def test_missing_cells_and_other_types_are_declined():
+    assert arrow_answers.codes(pa.array(["Yes", None])) is None  # a null is not an empty string
+    assert arrow_answers.codes(pa.array([1, 2])) is None
+    assert arrow_answers.codes(pa.array(["Yes", "No"]).dictionary_encode()) is None
+    assert arrow_answers.codes(pa.array(["", ""])).tolist() == [answers.BLANK] * 2
+    assert arrow_answers.codes(pa.array([], pa.string())).tolist() == []
+
+
+def _csv(rows) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def test_exact_answers_are_read_from_their_bytes_and_count_as_spelled_ones(cli, tmp_path, monkeypatch):
+    """The same answers typed exactly and typed loosely: the first file takes the byte path for every
+    question column, the second the general one for every column, and the counts agree."""
+    loose = {"Yes": " yes", "No": "n", "N/A": "Not applicable", "": ""}
+    grid = [[f"C{i:03d}", *(EXACT[(i * 7 + j * 3) % 4] for j in range(len(QUESTIONS)))] for i in range(30)]
+    exact_path, loose_path = tmp_path / "exact.csv", tmp_path / "loose.csv"
+    exact_path.write_text(_csv([["Case ID", *QUESTIONS], *grid]))
+    loose_path.write_text(_csv([["Case ID", *QUESTIONS], *([r[0], *(loose[v] for v in r[1:])] for r in grid)]))
+    taken = []
+    real = arrow_answers.codes
+    monkeypatch.setattr(arrow_answers, "codes", lambda *a: taken.append(real(*a) is not None) or real(*a))
+    exact = cli("rate", exact_path, "--partial", "--format", "json")
+    assert taken == [True] * len(QUESTIONS)
+    taken.clear()
+    spelled = cli("rate", loose_path, "--partial", "--format", "json")
+    assert taken == [False] * len(QUESTIONS)
+    assert exact.code == spelled.code == 0
+    assert counts(exact.json()) == counts(spelled.json()) and exact.json()["cases"] == 30
+
+
+@pytest.mark.parametrize("ids", ["unique", "repeated"])
+def test_summary_rows_and_repeated_ids_are_found_the_fast_way_too(cli, tmp_path, monkeypatch, ids):
+    """From PANDAS_FROM rows up a totals label is first searched for by Arrow's regex, and unique ids
+    are told by one set; lowered to 5 here, both must find what the per-value way finds."""
+    from casescore import marking
+
+    rows = [[f"C{i:03d}" if ids == "unique" or i % 9 else "C000", *["Yes"] * len(QUESTIONS)] for i in range(40)]
+    rows += [["  Grand total", *["40"] * len(QUESTIONS)], ["Average %", *[""] * len(QUESTIONS)],
+             ["Summers", *["No"] * len(QUESTIONS)], ["No. of cases", *[""] * len(QUESTIONS)]]
+    path = tmp_path / "m.csv"
+    path.write_text(_csv([["Case ID", *QUESTIONS], *rows]))
+    slow = cli("check", path, "--format", "json").json()
+    monkeypatch.setattr(marking, "PANDAS_FROM", 5)
+    fast = cli("check", path, "--format", "json").json()
+    assert fast == slow
+    labels = [r["label"] for r in fast["read"]["ignored_rows"]]
+    assert labels == ["Grand total", "Average %", "No. of cases"]  # Summers is a case id, not a sum
+    duplicates = [p for p in fast["problems"] if p["kind"] == "duplicate-id"]
+    assert len(duplicates) == (0 if ids == "unique" else 4)
