@@ -38,10 +38,15 @@ def _column(values: list[str], cuts: list[int], large: bool, pad: int):
     return pa.chunked_array(chunks, kind)
 
 
-@settings(max_examples=300, deadline=None)
-@given(cells, st.lists(st.integers(0, 200), max_size=4), st.booleans(), st.integers(0, 3))
-def test_codes_are_answer_codes_or_none(values, cuts, large, pad):
-    got = arrow_answers.codes(_column(values, cuts, large, pad))
+@settings(max_examples=400, deadline=None)
+@given(cells, st.lists(st.integers(0, 200), max_size=4), st.booleans(), st.integers(0, 3),
+       st.sampled_from([1, 3, 8, arrow_answers.BLOCK]))
+def test_codes_are_answer_codes_or_none(values, cuts, large, pad, block):
+    """Blocks as small as one cell take the paths a large file takes: several blocks per chunk, and
+    chunks worked on one by one rather than joined."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arrow_answers, "BLOCK", block)
+        got = arrow_answers.codes(_column(values, cuts, large, pad))
     if all(v in EXACT for v in values):
         assert got is not None and got.tolist() == [answers.answer_code(v) for v in values]
     else:
