@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_reader_paths import QUESTIONS, counts
 
-from casescore import answers, arrow_answers
+from casescore import answers, arrow_answers, marking
 
 EXACT = ("Yes", "No", "N/A", "")
 # Near misses: right length and first byte, a token's bytes spread over two cells, other spellings
@@ -98,12 +98,30 @@ def test_exact_answers_are_read_from_their_bytes_and_count_as_spelled_ones(cli, 
     assert counts(exact.json()) == counts(spelled.json()) and exact.json()["cases"] == 30
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.from_regex(marking.SUMMARY_LABEL), st.text(max_size=12)))
+def test_every_summary_label_holds_a_summary_text(text):
+    """The byte search for SUMMARY_TEXT may only raise false alarms: a label it misses would be
+    counted as a case."""
+    if marking._summary_label(text.strip()):
+        assert marking._may_hold(pa.array([text]), marking.SUMMARY_TEXT)
+        if text.isascii():
+            assert any(w in text.lower() for w in marking.SUMMARY_TEXT)
+
+
+def test_the_byte_search_for_summary_text():
+    assert not marking._may_hold(pa.chunked_array([["C001", "C002"], ["", "X-9"]]), marking.SUMMARY_TEXT)
+    assert marking._may_hold(pa.chunked_array([["C001"], ["Grand TOTAL"]]), marking.SUMMARY_TEXT)
+    assert marking._may_hold(pa.array(["ſum"]), ("sum",))  # not ASCII: taken to hold it
+    assert marking._may_hold(pa.array(["x-to", "tal"]), ("total",))  # across two cells: a false alarm
+    assert not marking._may_hold(pa.array(["", ""]), ("total",))
+    assert not marking._may_hold(pa.array(["xx", "total", "yy"]).slice(2), ("total",))  # a slice's own text
+
+
 @pytest.mark.parametrize("ids", ["unique", "repeated"])
 def test_summary_rows_and_repeated_ids_are_found_the_fast_way_too(cli, tmp_path, monkeypatch, ids):
-    """From PANDAS_FROM rows up a totals label is first searched for by Arrow's regex, and unique ids
-    are told by one set; lowered to 5 here, both must find what the per-value way finds."""
-    from casescore import marking
-
+    """From PANDAS_FROM rows up a column of ids is first searched for SUMMARY_TEXT, and unique ids are
+    told by one set; lowered to 5 here, both must find what the per-value way finds."""
     rows = [[f"C{i:03d}" if ids == "unique" or i % 9 else "C000", *["Yes"] * len(QUESTIONS)] for i in range(40)]
     rows += [["  Grand total", *["40"] * len(QUESTIONS)], ["Average %", *[""] * len(QUESTIONS)],
              ["Summers", *["No"] * len(QUESTIONS)], ["No. of cases", *[""] * len(QUESTIONS)]]
