@@ -1,8 +1,8 @@
 """Answer codes read from an Arrow column's bytes (arrow_answers) are answers.answer_code's, cell for
 cell, or the column is declined (None) and goes the general way: never a wrong code.
 
-And the CSV paths built on it (plain-text answers and ids, a regex pre-search for totals labels,
-a set for unique ids) find what the per-value paths find."""
+And the CSV paths built on it (plain-text answers and ids, a byte search for the words of a totals
+label, a set for unique ids) find what the per-value paths find."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from casescore import answers, arrow_answers, marking
 EXACT = ("Yes", "No", "N/A", "")
 # Near misses: right length and first byte, a token's bytes spread over two cells, other spellings
 # answer_code accepts, bytes that are not ASCII, a NUL.
-NEAR = ["Ye", "Yse", "Yes ", " No", "NoY", "N/", "N/AA", "Y/A", "Nes", "NoN", "yes", "NO", "n/a", "Y", "N",
+NEAR = ["Ye", "Yse", "Yea", "Yez", "YEs", "Nos", "N/B", "N/a", "N-A", "Yes ", " No", "NoY", "N/", "N/AA", "Y/A",
+        "Nes", "NoN", "Na", "yes", "NO", "n/a", "Y", "N",
         "No\n", "Né", "é", "Ñ/A", "YesNo", "A", "s", "/A", "Yes\x00", "No\x00", "\x00"]
 cells = st.lists(st.one_of(st.sampled_from(EXACT), st.sampled_from(NEAR), st.text(max_size=4)), max_size=80)
 
@@ -118,20 +119,46 @@ def test_the_byte_search_for_summary_text():
     assert not marking._may_hold(pa.array(["xx", "total", "yy"]).slice(2), ("total",))  # a slice's own text
 
 
-@pytest.mark.parametrize("ids", ["unique", "repeated"])
-def test_summary_rows_and_repeated_ids_are_found_the_fast_way_too(cli, tmp_path, monkeypatch, ids):
-    """From PANDAS_FROM rows up a column of ids is first searched for SUMMARY_TEXT, and unique ids are
-    told by one set; lowered to 5 here, both must find what the per-value way finds."""
-    rows = [[f"C{i:03d}" if ids == "unique" or i % 9 else "C000", *["Yes"] * len(QUESTIONS)] for i in range(40)]
-    rows += [["  Grand total", *["40"] * len(QUESTIONS)], ["Average %", *[""] * len(QUESTIONS)],
-             ["Summers", *["No"] * len(QUESTIONS)], ["No. of cases", *[""] * len(QUESTIONS)]]
+@pytest.mark.parametrize("labels", [True, False])
+def test_summary_rows_are_found_the_fast_way_too(cli, tmp_path, monkeypatch, labels):
+    """From PANDAS_FROM rows up a column of ids is first searched for SUMMARY_TEXT (without labels,
+    none is found and no id is looked at); lowered to 5 here, it must find what the per-value way
+    finds. The rows below the cases without an id and the blank row make every column's blank
+    cells matter (no column settles which rows hold something)."""
+    width = len(QUESTIONS)
+    rows = [[f"C{i:03d}", *["Yes"] * width] for i in range(40)]
+    rows.insert(20, [""] * (width + 1))
+    if labels:
+        rows += [["  Grand total", *["40"] * width], ["Average %", *[""] * width], ["Summers", *["No"] * width],
+                 ["No. of cases", *[""] * width]]
+    rows += [["", *["N/A"] * width], ["", "", "x"]]
     path = tmp_path / "m.csv"
-    path.write_text(_csv([["Case ID", *QUESTIONS], *rows]))
+    path.write_text(_csv([["Case ID", *QUESTIONS, "Notes"], *((r + [""] * width)[:width + 2] for r in rows)]))
+    from casescore import reader
+
+    monkeypatch.setattr(reader, "_pandas_csv", lambda *a: pytest.fail("read by pandas, not by Arrow"))
     slow = cli("check", path, "--format", "json").json()
     monkeypatch.setattr(marking, "PANDAS_FROM", 5)
     fast = cli("check", path, "--format", "json").json()
     assert fast == slow
-    labels = [r["label"] for r in fast["read"]["ignored_rows"]]
-    assert labels == ["Grand total", "Average %", "No. of cases"]  # Summers is a case id, not a sum
-    duplicates = [p for p in fast["problems"] if p["kind"] == "duplicate-id"]
-    assert len(duplicates) == (0 if ids == "unique" else 4)
+    found = [r["label"] for r in fast["read"]["ignored_rows"]]
+    assert found[:3] == (["Grand total", "Average %", "No. of cases"] if labels else ["x"])  # Summers is a case
+    assert fast["cases"] == (42 if labels else 41)  # with Summers, and the row of answers with no id (named)
+    assert [p["kind"] for p in fast["problems"]] == ["missing-id"]
+
+
+def test_ids_are_checked_the_same_with_and_without_a_repeat():
+    """_check_ids settles unique ids with one set; blank, error and repeated ids still get their problems."""
+    import numpy as np
+
+    from casescore.reader import Location
+
+    def kinds(ids):
+        problems: list = []
+        marking._check_ids(np.array(ids, dtype=object), lambda i: Location("m.csv", None, i + 2, "A"), problems)
+        return [(p.kind.value, p.where.ref) for p in problems]
+
+    assert kinds(["C1", "C2", "C3"]) == []
+    assert kinds(["C1", "", "C3"]) == [("missing-id", "A3")]
+    assert kinds(["C1", "#N/A", "C3"]) == [("invalid-id", "A3")]
+    assert kinds(["C1", "C2", "C1"]) == [("duplicate-id", "A4")]

@@ -30,13 +30,14 @@ class Scratch:
     5 times slower than blocks that fit the cache (both measured)."""
 
     def __init__(self) -> None:
-        self._arrays: dict[str, np.ndarray] = {}
+        self._arrays: dict[tuple[str, np.dtype], np.ndarray] = {}
 
     def get(self, name: str, n: int, dtype) -> np.ndarray:
-        """An array of n <= BLOCK items (its contents are whatever was left in it)."""
-        if name not in self._arrays:
-            self._arrays[name] = np.empty(BLOCK, dtype)
-        return self._arrays[name][:n]
+        """An array of n <= BLOCK items of dtype (its contents are whatever was left in it)."""
+        key = (name, np.dtype(dtype))
+        if key not in self._arrays:
+            self._arrays[key] = np.empty(BLOCK, dtype)
+        return self._arrays[key][:n]
 
 
 def codes(column, scratch: Scratch | None = None) -> np.ndarray | None:

@@ -269,7 +269,8 @@ def factorize(values, adapt: bool = False) -> tuple[np.ndarray, list]:
 
 
 def _arrow_text(values) -> bool:
-    """An Arrow column of text with no missing cell (as Arrow's CSV reader gives them)."""
+    """An Arrow column of text with no missing cell, as Arrow's CSV reader gives them (`string`, with
+    32-bit offsets, which _may_hold reads; never `large_string` from a CSV)."""
     if not hasattr(values, "dictionary_encode") or values.null_count:
         return False
     import pyarrow as pa
@@ -300,8 +301,12 @@ def _may_hold(values, words: tuple[str, ...]) -> bool:
 
 class _Column:
     """A raw column factorised once, when first needed: each distinct value is classified once, not
-    per cell. A column of answers typed exactly (Yes, No, N/A, empty) is never factorised: its codes
-    come from its bytes (arrow_answers), and that is all a complete marking needs of it."""
+    per cell. A column of answers typed exactly (Yes, No, N/A, empty) has its codes from its bytes
+    (arrow_answers), which is all a complete marking needs of it: it is factorised only if a cell's
+    value is wanted (a row below the cases named as a summary row).
+
+    In `distinct` mode (case ids) nothing is hashed: `uniques` and `texts()` hold a value per cell,
+    which may repeat."""
 
     def __init__(self, values, typed: bool = False, distinct: bool = False):
         self._values, self._typed = values, typed
@@ -327,7 +332,7 @@ class _Column:
         return self._factorized[1]
 
     def texts(self) -> list[str]:
-        """Each distinct value as text, worked out once (a case id column has as many as it has cases)."""
+        """Each of `uniques` as text, worked out once (a case id column has as many as it has cases)."""
         if self._texts is None:
             self._texts = [u.strip() if type(u) is str else answers.as_text(u) for u in self.uniques]
         return self._texts
@@ -396,8 +401,7 @@ class _Column:
 
     def answer_codes(self, scratch: arrow_answers.Scratch | None = None) -> np.ndarray:
         if self._answers is None:
-            exact = None if self._typed or "_factorized" in self.__dict__ else arrow_answers.codes(self._values,
-                                                                                                  scratch)
+            exact = None if self._typed else arrow_answers.codes(self._values, scratch)
             self._exact = exact is not None
             self._answers = exact if exact is not None else self._lookup(answers.answer_code, answers.BLANK, np.int8)
         return self._answers

@@ -27,7 +27,8 @@ ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # stream name inside a pa
 CSV_DELIMITERS = (",", ";", "\t", "|")
 # Arrow parses a CSV in blocks of this size, in parallel; each block's dictionary-encoded columns are
 # encoded on their own and the dictionaries unified after, so smaller blocks mean more parallel work,
-# but more unifying: 1 MiB measured fastest for 10,000 to 300,000 cases on two cores.
+# but more unifying: 1 MiB measured fastest for 10,000 to 300,000 cases on two cores (re-measured
+# with answers read as plain text: 2 and 4 MiB no faster, within the noise; benchmarks/README.md).
 CSV_BLOCK = 1 << 20
 CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
 
@@ -406,7 +407,7 @@ def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: in
         data, start = data[start:].decode(encoding).encode("utf-8"), 0
     # Answers and case ids as plain text: Arrow's dictionary encoding hashes every cell as it parses
     # (a 300,000-case marking took 1.6x as long to parse); answers are coded from their bytes
-    # instead (marking.arrow_answers), and ids are nearly all distinct. Other columns repeat a few
+    # instead (casescore.arrow_answers), and ids are nearly all distinct. Other columns repeat a few
     # values: encoded, they take a fraction of the memory (the long form's 7.8 million rows: 0.4 GB less).
     kinds = {True: pa.string(), False: pa.dictionary(pa.int32(), pa.string())}
     types = {name: kinds[i in plain] for i, name in enumerate(names)}
