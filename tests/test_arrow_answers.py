@@ -162,3 +162,42 @@ def test_ids_are_checked_the_same_with_and_without_a_repeat():
     assert kinds(["C1", "", "C3"]) == [("missing-id", "A3")]
     assert kinds(["C1", "#N/A", "C3"]) == [("invalid-id", "A3")]
     assert kinds(["C1", "C2", "C1"]) == [("duplicate-id", "A4")]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("form", ["wide", "long", "quoted", "too-long-row", "cp1252"])
+def test_a_csv_read_in_parts_reads_as_a_whole(cli, tmp_path, monkeypatch, ending, form):
+    """A CSV without quotes is parsed in parts of CSV_PART bytes (to bound Arrow's memory); parts of a
+    few bytes, a line or two each, must give exactly what one part gives, problems and errors too."""
+    from casescore import reader
+
+    header, rows = marking_rows()
+    if form == "long":
+        header = ["case_id", "question", "answer", "Team"]
+        rows = [[r[0], q, a, r[1]] for r in rows for q, a in zip(QUESTIONS, r[2:], strict=True)]
+    if form == "quoted":
+        rows[3][1] = "North\nand South"  # a line break in a quoted value: read as one part
+    if form == "too-long-row":
+        rows[-1].append("extra")
+    text = ending.join(",".join(f'"{v}"' if "\n" in v else v for v in r) for r in [header, *rows]) + ending
+    path = tmp_path / "m.csv"
+    path.write_bytes(text.encode("cp1252" if form == "cp1252" else "utf-8"))
+    whole = cli("check", path, "--format", "json")
+    monkeypatch.setattr(reader, "CSV_PART", 7)
+    parts = []
+    real = reader._parts
+    monkeypatch.setattr(reader, "_parts", lambda *a: parts.append(real(*a)) or parts[-1])
+    cut = cli("check", path, "--format", "json")
+    assert (cut.code, cut.out, cut.err) == (whole.code, whole.out, whole.err)
+    if form == "too-long-row":
+        assert whole.code == 3 and "more fields than the header" in whole.err
+    else:
+        assert whole.json()["cases"] == len({r[0] for r in rows})
+    assert len(parts[0]) == (1 if form == "quoted" else len(rows))  # a part per row: none is over 7 bytes
+
+
+def marking_rows():
+    from test_reader_paths import marking
+
+    header, rows = marking(n=12)
+    return header, [[v.strip() for v in r] for r in rows]  # no leading space: nothing needs quotes

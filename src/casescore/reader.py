@@ -30,6 +30,11 @@ CSV_DELIMITERS = (",", ";", "\t", "|")
 # but more unifying: 1 MiB measured fastest for 10,000 to 300,000 cases on two cores (re-measured
 # with answers read as plain text: 2 and 4 MiB no faster, within the noise; benchmarks/README.md).
 CSV_BLOCK = 1 << 20
+# Arrow's CSV reader holds the parsed blocks of the whole input until it has built every column: for
+# the 319 MB long form, 0.6 GB above the file and the result. A file without quotes is read in parts
+# of this size, one after another (peak 1000 -> 680 MB there, 510 -> 400 MB for a 300,000-case CSV,
+# in no more time: each part is still read on every core).
+CSV_PART = 32 << 20
 CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
 
 
@@ -411,21 +416,37 @@ def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: in
     # values: encoded, they take a fraction of the memory (the long form's 7.8 million rows: 0.4 GB less).
     kinds = {True: pa.string(), False: pa.dictionary(pa.int32(), pa.string())}
     types = {name: kinds[i in plain] for i, name in enumerate(names)}
+    # A line break inside a value needs quotes around it; a file with no quote has none, and is split
+    # into blocks at line breaks (with them, Arrow must follow the quoting: 1.3-2x slower).
+    quoted = data.find(b'"', start) >= 0
+    options = dict(
+        read_options=pacsv.ReadOptions(column_names=names, encoding="utf8", block_size=CSV_BLOCK),
+        # A row with another number of fields than the header stops the parse (ArrowInvalid).
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types=types, null_values=[], strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False),
+    )
+    whole = pa.py_buffer(data)  # no copy of a file that may be 300 MB
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(start)),  # no copy of a file that may be 300 MB
-            read_options=pacsv.ReadOptions(column_names=names, encoding="utf8", block_size=CSV_BLOCK),
-            # A line break inside a value needs quotes around it; a file with no quote has none, and is
-            # split into blocks at line breaks (with them, Arrow must follow the quoting: 1.3-2x slower).
-            # A row with another number of fields than the header stops the parse (ArrowInvalid).
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=data.find(b'"', start) >= 0,
-                                             ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=types, null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        tables = [pacsv.read_csv(pa.BufferReader(whole.slice(lo, hi - lo)), **options)
+                  for lo, hi in _parts(data, start, CSV_PART if not quoted else len(data))]
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None  # pandas' parser reads it or says precisely what is wrong
+    table = pa.concat_tables(tables)
     return [table.column(i) for i in range(width)]
+
+
+def _parts(data: bytes, start: int, size: int) -> list[tuple[int, int]]:
+    """(start, end) of parts of about `size` bytes from `start` on, each ending with a line break
+    ("\n", which also ends a "\r\n" line), or at the end of the data. Only for data with no quote,
+    in which every line break ends a row."""
+    parts: list[tuple[int, int]] = []
+    lo = start
+    while lo < len(data) or not parts:
+        hi = data.find(b"\n", lo + size) + 1 if lo + size < len(data) else 0
+        parts.append((lo, hi or len(data)))
+        lo = hi or len(data)
+    return parts
 
 
 def _pandas_csv(name: str, data: bytes, encoding: str, delimiter: str, width: int) -> list:
