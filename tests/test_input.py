@@ -81,6 +81,28 @@ def test_long_form_problems(cli, tmp_path):
     assert "not an answer to 2.2.1 (found 'Maybe')" in run.out
 
 
+@pytest.mark.parametrize("missing", ["question", "id"])
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_long_form_rows_without_an_id_or_a_question_are_named(cli, tmp_path, form, missing):
+    """An empty id or question cell (a null in a workbook, empty text in a CSV) is named, in either form,
+    also when every other cell of its column is filled."""
+    from openpyxl import Workbook
+
+    last = ["C1", None, "No"] if missing == "question" else [None, PDU_KQS[0], "No"]
+    rows = [["case_id", "question", "answer"], *[["C1", q, "Yes"] for q in PDU_KQS], last]
+    path = tmp_path / f"long.{form}"
+    if form == "csv":
+        path.write_text("\n".join(",".join(v or "" for v in r) for r in rows) + "\n")
+    else:
+        wb = Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(path)
+    found = {(p["kind"], p["cell"]) for p in cli("check", path, "--format", "json").json()["problems"]}
+    assert found == ({("unknown-question", f"B{len(PDU_KQS) + 2}")} if missing == "question" else
+                     {("missing-id", f"A{len(PDU_KQS) + 2}")})
+
+
 def test_wrong_answer_names_the_cell(cli, tmp_path):
     cols = uniform(PDU_KQS, answers(4, 1, 1))
     cols["2.2.2"][3] = "Maybe"

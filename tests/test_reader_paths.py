@@ -228,7 +228,7 @@ def test_a_csv_in_utf8_only_at_its_start_is_read_as_what_it_is(tmp_path, cli, ir
     assert not [p for p in m.problems if p.kind in ("missing-id", "duplicate-id", "invalid-answer")]
 
 
-@pytest.mark.parametrize("shape", ["runs", "shuffled", "one key", "late key"])
+@pytest.mark.parametrize("shape", ["runs", "shuffled", "one key", "late key", "absent key"])
 def test_first_positions_agree_with_the_plain_way(shape):
     """_first_positions skips to run starts and prefixes; it must find what looking at every key finds,
     and a column numbered by first appearance must read as plain Python numbers it."""
@@ -243,9 +243,11 @@ def test_first_positions_agree_with_the_plain_way(shape):
         keys = rng.integers(0, 80, 50_000)
     elif shape == "one key":
         keys = np.zeros(10_000, np.int64)
+    elif shape == "absent key":  # a value of the dictionary that no row has
+        keys = np.tile(np.arange(78), 2000)
     else:  # every key seen early but one, which first appears at the very end
         keys = np.concatenate([np.tile(np.arange(78), 2000), [78]])
-    size = int(keys.max()) + 1
+    size = int(keys.max()) + 1 + (shape == "absent key")
     assert np.array_equal(_first_positions(keys, size), _first_of_each(keys, size))
 
     texts = [f" k{k % 500}" if k % 3 else f"k{k % 500} " for k in keys.tolist()]  # two spellings, one id

@@ -350,7 +350,12 @@ class _Column:
         number = np.full(len(names), -1, np.int32 if len(names) < 2**31 else np.int64)
         number[order] = np.arange(len(order))
         every = list(names)
-        return number[per_unique][codes], [every[k] for k in order]
+        table = number[per_unique]
+        if np.array_equal(table, np.arange(len(table))):
+            # Distinct values numbered already in order of first appearance (as Arrow's dictionaries
+            # of a CSV are) and none merged by fn: the codes are the numbers, no look-up of every cell.
+            return codes.astype(number.dtype, copy=False), [every[k] for k in order]
+        return table[codes], [every[k] for k in order]
 
     def text_of(self, i: SupportsIndex) -> str:
         code = self.codes[i]
@@ -647,24 +652,15 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     q_j, a_j = cols["question"], cols["answer"]
     case_col, question, raw = (_Column(table.columns[j], table.typed) for j in (id_j, q_j, a_j))
     codes = raw.answer_codes()
-    has_id, has_q = ~case_col.blank(), ~question.blank()
-    content = has_id | has_q | (codes != answers.BLANK)
-    for i in np.flatnonzero(content & ~has_id):
-        problems.append(Problem(table.cell(id_j, i), "this row has no case id", Kind.MISSING_ID))
-    is_known = question.per_text(lambda t: _question_id(t) in known, False, bool)
-    unknown = content & has_id & ~is_known
-    for i in np.flatnonzero(unknown):
-        problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
-                                Kind.UNKNOWN_QUESTION, answers.shown(question.text_of(i))))
-    keep = content & has_id & ~unknown
     # The answers' rows. Usually every row is one, and the columns are used as they are (copies of
     # 8 million codes are what made this slow); an index is built only when some rows are left out.
-    rows = answer_rows = _Rows(None if keep.all() else np.flatnonzero(keep))
+    rows = answer_rows = _Rows(_long_rows(table, framework, (id_j, case_col), (q_j, question), codes, problems))
     case_of, case_ids = case_col.numbered(lambda t: t, rows.index)
     q_of, q_names = question.numbered(_question_id, rows.index)
     answer = rows.of(codes)
     size = len(q_names) * len(case_ids)
-    cell = q_of.astype(np.int32 if size < 2**31 else np.int64) * len(case_ids) + case_of  # its place in the grid
+    cell = q_of.astype(np.int32 if size < 2**31 else np.int64)  # each answer's place in the grid, made in place
+    np.add(np.multiply(cell, len(case_ids), out=cell), case_of, out=cell)
     first = _first_answers(cell, size)  # None: no question is answered twice for a case
     if first is not None:
         _duplicate_answers(table, a_j, rows, cell, first, case_ids, case_of, q_names, q_of, problems)
@@ -684,6 +680,27 @@ def _from_long(table: Table, framework: Framework, id_column: str | None = None)
     report = ReadReport(table.source, id_column=table.header[id_j], questions=_per_standard(framework, dict.fromkeys(
         (q for q in q_names if q in known), 0)), attributes=list(attrs))
     return Marking(table.source, case_ids, attrs, answer_codes, problems=problems, report=report)
+
+
+def _long_rows(table: Table, framework: Framework, ids: tuple[int, _Column], questions: tuple[int, _Column],
+               codes: np.ndarray, problems: list[Problem]) -> np.ndarray | None:
+    """The rows of the long form that are answers (None: all of them); rows without a case id, and
+    answers to a question the framework lacks, are named. When no id or question cell is blank and
+    every question is known, which their distinct values tell, no row needs looking at."""
+    (id_j, case_col), (q_j, question) = ids, questions
+    known = framework.question_ids()
+    if case_col.never_blank() and question.never_blank() and all(_question_id(t) in known for t in question.texts()):
+        return None
+    has_id, has_q = ~case_col.blank(), ~question.blank()
+    content = has_id | has_q | (codes != answers.BLANK)
+    for i in np.flatnonzero(content & ~has_id):
+        problems.append(Problem(table.cell(id_j, i), "this row has no case id", Kind.MISSING_ID))
+    unknown = content & has_id & ~question.per_text(lambda t: _question_id(t) in known, False, bool)
+    for i in np.flatnonzero(unknown):
+        problems.append(Problem(table.cell(q_j, i), f"not a question of framework {framework.id}",
+                                Kind.UNKNOWN_QUESTION, answers.shown(question.text_of(i))))
+    keep = content & has_id & ~unknown
+    return None if keep.all() else np.flatnonzero(keep)
 
 
 class _Rows:
@@ -758,15 +775,17 @@ def _first_positions(keys: np.ndarray, size: int) -> np.ndarray:
     78 rows): so only run starts are looked at, and only as far as needed to have seen every key."""
     if len(keys) < 4096:
         return _first_of_each(keys, size)
+    end = 1024
+    while end < len(keys) // 8:  # all `size` keys seen early: nothing after them can come first
+        found = _first_of_each(keys[:end], size)
+        if len(found) == size:
+            return found
+        end *= 8
     change = keys[1:] != keys[:-1]
     if np.count_nonzero(change) < len(keys) // 4:
         starts = np.concatenate(([0], np.flatnonzero(change) + 1))
         return starts[_first_positions(keys[starts], size)]
-    present = np.count_nonzero(np.bincount(keys, minlength=size))
-    end = 1024
-    while end < len(keys) and np.count_nonzero(np.bincount(keys[:end], minlength=size)) < present:
-        end *= 8
-    return _first_of_each(keys[:end], size)
+    return _first_of_each(keys, size)  # some key absent, or late, and few runs: every key looked at
 
 
 def _first_per_case(column: _Column, rows: _Rows, case_of: np.ndarray, case_first: np.ndarray) -> np.ndarray:
