@@ -785,7 +785,7 @@ def _first_positions(keys: np.ndarray, size: int) -> np.ndarray:
     if np.count_nonzero(change) < len(keys) // 4:
         starts = np.concatenate(([0], np.flatnonzero(change) + 1))
         return starts[_first_positions(keys[starts], size)]
-    return _first_of_each(keys, size)  # some key absent, or late, and few runs: every key looked at
+    return _first_of_each(keys, size)  # a key absent or late, and runs too short to skip by: every key
 
 
 def _first_per_case(column: _Column, rows: _Rows, case_of: np.ndarray, case_first: np.ndarray) -> np.ndarray:

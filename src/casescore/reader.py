@@ -413,7 +413,7 @@ def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: in
     # Answers and case ids as plain text: Arrow's dictionary encoding hashes every cell as it parses
     # (a 300,000-case marking took 1.6x as long to parse); answers are coded from their bytes
     # instead (casescore.arrow_answers), and ids are nearly all distinct. Other columns repeat a few
-    # values: encoded, they take a fraction of the memory (the long form's 7.8 million rows: 0.4 GB less).
+    # values: encoded, they take a fraction of the memory of their text.
     kinds = {True: pa.string(), False: pa.dictionary(pa.int32(), pa.string())}
     types = {name: kinds[i in plain] for i, name in enumerate(names)}
     # A line break inside a value needs quotes around it; a file with no quote has none, and is split
@@ -437,9 +437,9 @@ def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: in
 
 
 def _parts(data: bytes, start: int, size: int) -> list[tuple[int, int]]:
-    """(start, end) of parts of about `size` bytes from `start` on, each ending with a line break
-    ("\n", which also ends a "\r\n" line), or at the end of the data. Only for data with no quote,
-    in which every line break ends a row."""
+    """(start, end) of parts of about `size` bytes from `start` on, each ending with a line feed
+    (which also ends a CR LF line), or at the end of the data. Only for data with no quote, in which
+    every line break ends a row."""
     parts: list[tuple[int, int]] = []
     lo = start
     while lo < len(data) or not parts:
