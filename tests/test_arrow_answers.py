@@ -23,7 +23,8 @@ EXACT = ("Yes", "No", "N/A", "")
 NEAR = ["Ye", "Yse", "Yea", "Yez", "YEs", "Nos", "N/B", "N/a", "N-A", "Yes ", " No", "NoY", "N/", "N/AA", "Y/A",
         "Nes", "NoN", "Na", "yes", "NO", "n/a", "Y", "N",
         "No\n", "Né", "é", "Ñ/A", "YesNo", "A", "s", "/A", "Yes\x00", "No\x00", "\x00"]
-cells = st.lists(st.one_of(st.sampled_from(EXACT), st.sampled_from(NEAR), st.text(max_size=4)), max_size=80)
+cells = st.lists(st.one_of(st.sampled_from(EXACT), st.sampled_from(NEAR), st.text(max_size=4), st.none()),
+                max_size=80)  # None: a missing value, as a workbook's empty cell is
 
 
 def _column(values: list[str], cuts: list[int], large: bool, pad: int):
@@ -48,7 +49,7 @@ def test_codes_are_answer_codes_or_none(values, cuts, large, pad, block):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(arrow_answers, "BLOCK", block)
         got = arrow_answers.codes(_column(values, cuts, large, pad))
-    if all(v in EXACT for v in values):
+    if all(v is None or v in EXACT for v in values):
         assert got is not None and got.tolist() == [answers.answer_code(v) for v in values]
     else:
         assert got is None
@@ -65,8 +66,9 @@ def test_work_arrays_shared_between_columns_leave_no_trace(pairs):
         answers.answer_code(v) for v in second.to_pylist()]
 
 
-def test_missing_cells_and_other_types_are_declined():
-    assert arrow_answers.codes(pa.array(["Yes", None])) is None  # a null is not an empty string
+def test_missing_cells_are_blank_and_other_types_are_declined():
+    assert arrow_answers.codes(pa.array(["Yes", None, "N/A"])).tolist() == [answers.YES, answers.BLANK, answers.NA]
+    assert arrow_answers.codes(pa.array([None, None], pa.string())).tolist() == [answers.BLANK] * 2
     assert arrow_answers.codes(pa.array([1, 2])) is None
     assert arrow_answers.codes(pa.array(["Yes", "No"]).dictionary_encode()) is None
     assert arrow_answers.codes(pa.array(["", ""])).tolist() == [answers.BLANK] * 2
@@ -97,6 +99,45 @@ def test_exact_answers_are_read_from_their_bytes_and_count_as_spelled_ones(cli, 
     assert taken == [False] * len(QUESTIONS)
     assert exact.code == spelled.code == 0
     assert counts(exact.json()) == counts(spelled.json()) and exact.json()["cases"] == 30
+
+
+def test_a_null_slot_holding_text_is_still_blank():
+    """Arrow lets a missing value's slot hold bytes; they are not read as an answer."""
+    import numpy as np
+
+    for hidden in ("No", "Nx"):  # an answer, and text that is none
+        holder = pa.array(["Yes", hidden, "N/A"])
+        validity = pa.py_buffer(np.packbits(np.array([1, 0, 1], np.uint8), bitorder="little").tobytes())
+        array = pa.Array.from_buffers(pa.string(), 3, [validity, *holder.buffers()[1:]], null_count=1)
+        assert array.to_pylist() == ["Yes", None, "N/A"]
+        assert arrow_answers.codes(array).tolist() == [answers.YES, answers.BLANK, answers.NA]
+
+
+def test_a_workbooks_exact_answers_are_read_from_their_bytes(cli, tmp_path, monkeypatch):
+    """A workbook's cells (text as calamine gives it, empty cells missing) take the byte path too, and
+    count as the general way counts them; its tokens are text a workbook shows as it is."""
+    from openpyxl import Workbook
+
+    from casescore import cell_text
+
+    assert all(cell_text.as_typed(t) == t for t in arrow_answers.TOKENS)
+    grid = [[f"C{i:03d}", *(EXACT[(i * 7 + j * 3) % 4] or None for j in range(len(QUESTIONS)))] for i in range(30)]
+    paths = {}
+    for name, spell in (("exact", lambda v: v), ("loose", lambda v: v and v.lower())):
+        wb = Workbook()
+        wb.active.title = "Cases"
+        for row in [["Case ID", *QUESTIONS], *([r[0], *(spell(v) for v in r[1:])] for r in grid)]:
+            wb.active.append(row)
+        paths[name] = tmp_path / f"{name}.xlsx"
+        wb.save(paths[name])
+    taken = []
+    real = arrow_answers.codes
+    monkeypatch.setattr(arrow_answers, "codes", lambda *a: taken.append(real(*a) is not None) or real(*a))
+    exact = cli("rate", paths["exact"], "--partial", "--format", "json")
+    assert taken == [True] * len(QUESTIONS)
+    loose = cli("rate", paths["loose"], "--partial", "--format", "json")
+    assert exact.code == loose.code == 0
+    assert counts(exact.json()) == counts(loose.json()) and exact.json()["cases"] == 30
 
 
 @settings(max_examples=300, deadline=None)

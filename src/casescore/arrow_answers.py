@@ -1,5 +1,6 @@
 """Answer codes read straight from the bytes of an Arrow text column, when every cell is exactly
-Yes, No, N/A or empty, as casescore's templates write them and most markings hold them.
+Yes, No, N/A or empty (or missing, as a workbook's empty cells are), as casescore's templates
+write them and most markings hold them.
 
 Why by hand: the alternative is a hash of every cell (Arrow's dictionary encoding while parsing,
 or `dictionary_encode` after), which made reading a 300,000-case CSV 1.6 times slower than
@@ -41,7 +42,7 @@ class Scratch:
 
 
 def codes(column, scratch: Scratch | None = None) -> np.ndarray | None:
-    """Each cell's answer code (int8), or None unless every cell is exactly a token or empty."""
+    """Each cell's answer code (int8), or None unless every cell is exactly a token, empty or missing."""
     import pyarrow as pa
 
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
@@ -68,7 +69,7 @@ def codes(column, scratch: Scratch | None = None) -> np.ndarray | None:
 def _plain_text(array) -> bool:
     import pyarrow as pa
 
-    return not array.null_count and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))
+    return pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
 
 
 def _chunk(array, out: np.ndarray, work: Scratch) -> bool:
@@ -80,14 +81,19 @@ def _chunk(array, out: np.ndarray, work: Scratch) -> bool:
     width = np.int64 if pa.types.is_large_string(array.type) else np.int32
     offsets = np.frombuffer(array.buffers()[1], width)[array.offset: array.offset + n + 1]
     if offsets[-1] == offsets[0]:
-        return True  # every cell empty (and there may be no text buffer to read)
+        return True  # every cell empty or missing (and there may be no text buffer to read)
     text = np.frombuffer(array.buffers()[2], np.uint8)
-    return all(_block(text, offsets[lo:min(n, lo + BLOCK) + 1], out[lo:lo + BLOCK], work) for lo in range(0, n, BLOCK))
+    valid = None
+    if array.null_count:  # a workbook's empty cells are missing values: blank, whatever their slot holds
+        bits = np.unpackbits(np.frombuffer(array.buffers()[0], np.uint8), bitorder="little")
+        valid = bits[array.offset: array.offset + n].view(bool)
+    return all(_block(text, offsets[lo:min(n, lo + BLOCK) + 1], out[lo:lo + BLOCK], work,
+                      None if valid is None else valid[lo:lo + BLOCK]) for lo in range(0, n, BLOCK))
 
 
-def _block(text: np.ndarray, offsets: np.ndarray, out: np.ndarray, work: Scratch) -> bool:
+def _block(text: np.ndarray, offsets: np.ndarray, out: np.ndarray, work: Scratch, valid: np.ndarray | None) -> bool:
     """Codes for the cells between `offsets` into `out` (all blank to start); False if a cell is not
-    exactly a token or empty."""
+    exactly a token or empty. `valid`: False for a missing cell (None: none is)."""
     n = len(out)
     length = np.subtract(offsets[1:], offsets[:-1], out=work.get("length", n, offsets.dtype))
     if length.max() > _LONGEST:
@@ -111,4 +117,8 @@ def _block(text: np.ndarray, offsets: np.ndarray, out: np.ndarray, work: Scratch
         # The tokens' cells are disjoint, and every other cell keeps the blank code out began with.
         out += np.multiply(hit.view(np.int8), answers.answer_code(token) - answers.BLANK, out=step)
         np.logical_or(matched, hit, out=matched)
+    if valid is not None:
+        missing = np.logical_not(valid, out=same)
+        np.copyto(out, answers.BLANK, where=missing)
+        np.logical_or(matched, missing, out=matched)
     return bool(matched.all())

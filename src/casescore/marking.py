@@ -406,7 +406,8 @@ class _Column:
 
     def answer_codes(self, scratch: arrow_answers.Scratch | None = None) -> np.ndarray:
         if self._answers is None:
-            exact = None if self._typed else arrow_answers.codes(self._values, scratch)
+            # A workbook's cells too (typed): a text cell reading exactly Yes, No or N/A is shown as it is.
+            exact = arrow_answers.codes(self._values, scratch) if hasattr(self._values, "dictionary_encode") else None
             self._exact = exact is not None
             self._answers = exact if exact is not None else self._lookup(answers.answer_code, answers.BLANK, np.int8)
         return self._answers
