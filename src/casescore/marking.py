@@ -313,7 +313,7 @@ class _Column:
         self._distinct = distinct  # nearly every cell differs (case ids): numbered in place, not hashed
         self._texts: list[str] | None = None
         self._answers: np.ndarray | None = None
-        self._exact = False  # _answers came from the bytes: every cell a token or empty
+        self._exact = False  # _answers came from the bytes: every cell a token, empty or missing
 
     @cached_property
     def _factorized(self) -> tuple[np.ndarray, list]:

@@ -32,8 +32,8 @@ CSV_DELIMITERS = (",", ";", "\t", "|")
 CSV_BLOCK = 1 << 20
 # Arrow's CSV reader holds the parsed blocks of the whole input until it has built every column: for
 # the 319 MB long form, 0.6 GB above the file and the result. A file without quotes is read in parts
-# of this size, one after another (peak 1000 -> 680 MB there, 510 -> 400 MB for a 300,000-case CSV,
-# in no more time: each part is still read on every core).
+# of this size, one after another (the parse alone peaked at 0.8-1.0 GB -> 0.66-0.69 GB there, and
+# 0.51 -> 0.39-0.41 GB for a 300,000-case CSV, in no more time: each part is still read on every core).
 CSV_PART = 32 << 20
 CASES_SHEET, RATINGS_SHEET, INSPECTION_SHEET = "Cases", "Ratings", "Inspection"
 
@@ -323,6 +323,7 @@ def _short(exc: Exception) -> str:
 # --- CSV ---------------------------------------------------------------------------------
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _encoding(data: bytes) -> str:
@@ -368,7 +369,7 @@ def _read_csv(name: str, data: bytes, score, plain=None) -> Table:
     than its header goes to pandas' parser, which pads short rows and lets a long one be named."""
     data = _utf8(name, data)
     encoding = _likely_encoding(name, data)
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # begun as UTF-8 whatever follows: never header text
+    bom = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0  # begun as UTF-8 whatever follows: never header text
     head = data[bom:bom + 65536].decode(encoding, errors="ignore")
     delimiter, lines, header = _find_csv_header(name, head, score)
     width = max(len(header), 1)  # unnamed columns of the header row too: data under them is kept
@@ -438,12 +439,16 @@ def _arrow_csv(data: bytes, start: int, encoding: str, delimiter: str, width: in
 
 def _parts(data: bytes, start: int, size: int) -> list[tuple[int, int]]:
     """(start, end) of parts of about `size` bytes from `start` on, each ending with a line feed
-    (which also ends a CR LF line), or at the end of the data. Only for data with no quote, in which
-    every line break ends a row."""
+    (which also ends a CR LF line), or at the end of the data. Data with a quote must be read as one
+    part (a line break in a quoted value does not end a row), so `size` is then the whole length.
+    No part starts with a UTF-8 BOM (two files joined with `cat` have one inside): read as a part's
+    first bytes it would be dropped, and an id '\ufeffC1' read as 'C1'."""
     parts: list[tuple[int, int]] = []
     lo = start
     while lo < len(data) or not parts:
         hi = data.find(b"\n", lo + size) + 1 if lo + size < len(data) else 0
+        while hi and data.startswith(UTF8_BOM, hi):
+            hi = data.find(b"\n", hi) + 1  # Arrow drops a BOM that starts its input, and keeps one anywhere else
         parts.append((lo, hi or len(data)))
         lo = hi or len(data)
     return parts
